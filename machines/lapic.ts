@@ -1,0 +1,343 @@
+import { and, assign, emit, not, raise, setup, stateIn } from 'xstate';
+import {
+  ERRNO,
+  LAPIC_REG,
+  LVR_BASE,
+  LVR_DIRECTED_EOI,
+  MSR,
+  SPIV_APIC_ENABLED,
+  SPIV_DIRECTED_EOI,
+  SPIV_RESET,
+  SPIV_WRITABLE,
+} from '../src/model/apic.js';
+import type { VectorSet } from '../src/model/vectorSet.js';
+import * as vectors from '../src/model/vectorSet.js';
+import { suppressesEoiBroadcast, type VmValue } from './vm.js';
+
+export interface LapicContext {
+  /** vCPU id, which is also its x2APIC ID. */
+  id: number;
+  /** The vCPU has an in-kernel LAPIC (an irqchip existed when it was created). */
+  inKernel: boolean;
+  /** The guest CPUID set by KVM_SET_CPUID2 has x2APIC (false until then). */
+  x2apic: boolean;
+  /** SPIV without bit 12 (bit 12 is the `spiv` region's state). */
+  spivLow: number;
+  /** Interrupt Request Register. */
+  irr: VectorSet;
+  /** In-Service Register. */
+  isr: VectorSet;
+  /** Trigger Mode Register: set for vectors delivered level-triggered. */
+  tmr: VectorSet;
+  /** vcpu->arch.ioapic_handled_vectors: vectors whose EOI goes to the I/O APIC. */
+  eoiExit: VectorSet;
+}
+
+export type LapicEvent =
+  | { type: 'RUN' }
+  | { type: 'SET_CPUID2'; x2apic: boolean; advertise: boolean }
+  | { type: 'INIT'; advertise: boolean }
+  | { type: 'SET_LAPIC'; spiv: number; irr: VectorSet; isr: VectorSet; tmr: VectorSet; advertise: boolean }
+  | { type: 'WRMSR'; msr: number; value: number; highBits: boolean; vm: VmValue }
+  | { type: 'EOI'; vm: VmValue }
+  | { type: 'DELIVER'; vector: number; level: boolean }
+  | { type: 'ACCEPT' }
+  | { type: 'SCAN_ROUTES'; targeted: VectorSet; elsewhere: VectorSet };
+
+export type LapicEmitted =
+  /** An ioctl's return value. */
+  | { type: 'ret'; value: number }
+  /** The instruction raised #GP in the guest. */
+  | { type: 'fault' }
+  /** The guest took this vector (IRR to ISR), or nothing was deliverable. */
+  | { type: 'accepted'; vector: number | null }
+  /** A delivered interrupt was latched in IRR. */
+  | { type: 'injected'; vector: number }
+  /** A delivered interrupt was dropped: the APIC is software-disabled. */
+  | { type: 'dropped'; vector: number }
+  /** KVM_EXIT_IOAPIC_EOI to the VMM (split irqchip). */
+  | { type: 'eoiExit'; vector: number }
+  /** A level EOI handed to the in-kernel I/O APIC. */
+  | { type: 'ioapicEoi'; vector: number }
+  /** The EOI of an I/O APIC vector was kept from the I/O APIC (Suppress EOI Broadcast). */
+  | { type: 'eoiSuppressed'; vector: number };
+
+const LVR_BIT24_SET = { apic: { present: { lvr: 'bit24Set' } } } as const;
+const SPIV_BIT12_SET = { apic: { present: { spiv: 'bit12Set' } } } as const;
+
+function eventVm(event: LapicEvent): VmValue | undefined {
+  return event.type === 'EOI' || event.type === 'WRMSR' ? event.vm : undefined;
+}
+
+function inServiceVector(context: LapicContext): number {
+  return vectors.highest(context.isr) ?? -1;
+}
+
+/** The vector the guest would take now: the highest IRR vector if its priority class beats the one in service (TPR is 0 in this model). */
+export function deliverableVector(context: LapicContext): number | undefined {
+  const pending = vectors.highest(context.irr);
+  if (pending === undefined) return undefined;
+  const inService = vectors.highest(context.isr);
+  return inService === undefined || pending >> 4 > inService >> 4 ? pending : undefined;
+}
+
+/**
+ * One vCPU's local APIC as KVM emulates it: LVR bit 24 (region `lvr`), SPIV bit 12 (region `spiv`), the
+ * IRR/ISR/TMR of the vectors in play, the EOI-exit bitmap, and whether the vCPU has run (region `run`),
+ * which freezes its CPUID. Follows kvm_apic_set_version(), kvm_lapic_reg_write(APIC_SPIV),
+ * kvm_apic_set_state(), kvm_lapic_reset() and apic_set_eoi()/kvm_ioapic_send_eoi().
+ */
+export const lapicMachine = setup({
+  types: {
+    context: {} as LapicContext,
+    events: {} as LapicEvent,
+    emitted: {} as LapicEmitted,
+    input: {} as { id: number; inKernel: boolean },
+  },
+  guards: {
+    inKernel: ({ context }) => context.inKernel,
+    sameCpuid: ({ context, event }) => event.type === 'SET_CPUID2' && event.x2apic === context.x2apic,
+    cpuidAdvertises: ({ event }) => event.type === 'SET_CPUID2' && event.x2apic && event.advertise,
+    resetAdvertises: ({ context, event }) =>
+      (event.type === 'INIT' || event.type === 'SET_LAPIC') && context.x2apic && event.advertise,
+    restoresDirectedEoi: ({ event }) => event.type === 'SET_LAPIC' && (event.spiv & SPIV_DIRECTED_EOI) !== 0,
+    x2apicMsrFaults: ({ context, event }) => !context.x2apic || (event.type === 'WRMSR' && event.highBits),
+    writesSpiv: ({ event }) => event.type === 'WRMSR' && event.msr === MSR.spiv,
+    writesSpivDirectedEoi: ({ event }) => event.type === 'WRMSR' && (event.value & SPIV_DIRECTED_EOI) !== 0,
+    writesEoi: ({ event }) => event.type === 'WRMSR' && event.msr === MSR.eoi,
+    nothingInService: ({ context }) => context.isr.length === 0,
+    handledByIoapic: ({ context }) => vectors.has(context.eoiExit, inServiceVector(context)),
+    modeSuppresses: ({ event }) => {
+      const vm = eventVm(event);
+      return vm !== undefined && suppressesEoiBroadcast(vm, true);
+    },
+    splitIrqchip: ({ event }) => eventVm(event)?.irqchip === 'split',
+    levelTriggered: ({ context }) => vectors.has(context.tmr, inServiceVector(context)),
+    softwareEnabled: ({ context }) => (context.spivLow & SPIV_APIC_ENABLED) !== 0,
+    somethingDeliverable: ({ context }) => deliverableVector(context) !== undefined,
+  },
+  actions: {
+    recordCpuid: assign({ x2apic: ({ event }) => (event.type === 'SET_CPUID2' ? event.x2apic : false) }),
+    resetRegisters: assign({ spivLow: SPIV_RESET, irr: [], isr: [], tmr: [] }),
+    restoreRegisters: assign(({ event }) =>
+      event.type === 'SET_LAPIC'
+        ? {
+            spivLow: event.spiv & ~SPIV_DIRECTED_EOI,
+            irr: vectors.fromList(event.irr),
+            isr: vectors.fromList(event.isr),
+            tmr: vectors.fromList(event.tmr),
+          }
+        : {},
+    ),
+    writeSpivLow: assign({
+      spivLow: ({ event }) => (event.type === 'WRMSR' ? event.value & SPIV_WRITABLE : 0),
+    }),
+    raiseEoi: raise(({ event }) => ({ type: 'EOI', vm: eventVm(event) as VmValue })),
+    fault: emit({ type: 'fault' } as const),
+    retOk: emit({ type: 'ret', value: 0 } as const),
+    retInvalid: emit({ type: 'ret', value: ERRNO.EINVAL } as const),
+    popInService: assign({ isr: ({ context }) => vectors.remove(context.isr, inServiceVector(context)) }),
+    emitEoiExit: emit(({ context }) => ({ type: 'eoiExit', vector: inServiceVector(context) }) as const),
+    emitIoapicEoi: emit(({ context }) => ({ type: 'ioapicEoi', vector: inServiceVector(context) }) as const),
+    emitSuppressed: emit(
+      ({ context }) => ({ type: 'eoiSuppressed', vector: inServiceVector(context) }) as const,
+    ),
+    latchInIrr: assign(({ context, event }) =>
+      event.type === 'DELIVER'
+        ? {
+            irr: vectors.add(context.irr, event.vector),
+            tmr: event.level
+              ? vectors.add(context.tmr, event.vector)
+              : vectors.remove(context.tmr, event.vector),
+          }
+        : {},
+    ),
+    emitInjected: emit(
+      ({ event }) => ({ type: 'injected', vector: event.type === 'DELIVER' ? event.vector : -1 }) as const,
+    ),
+    emitDropped: emit(
+      ({ event }) => ({ type: 'dropped', vector: event.type === 'DELIVER' ? event.vector : -1 }) as const,
+    ),
+    acceptHighest: assign(({ context }) => {
+      const vector = deliverableVector(context) as number;
+      return { irr: vectors.remove(context.irr, vector), isr: vectors.add(context.isr, vector) };
+    }),
+    emitAccepted: emit(
+      ({ context }) => ({ type: 'accepted', vector: deliverableVector(context) ?? null }) as const,
+    ),
+    scanRoutes: assign({
+      eoiExit: ({ context, event }) => {
+        if (event.type !== 'SCAN_ROUTES') return context.eoiExit;
+        const pendingElsewhere = event.elsewhere.filter(
+          (v) => vectors.has(context.irr, v) || vectors.has(context.isr, v),
+        );
+        return vectors.fromList([...event.targeted, ...pendingElsewhere]);
+      },
+    }),
+  },
+}).createMachine({
+  id: 'lapic',
+  type: 'parallel',
+  context: ({ input }) => ({
+    id: input.id,
+    inKernel: input.inKernel,
+    x2apic: false,
+    spivLow: SPIV_RESET,
+    irr: [],
+    isr: [],
+    tmr: [],
+    eoiExit: [],
+  }),
+  states: {
+    run: {
+      initial: 'neverRun',
+      states: {
+        neverRun: {
+          on: {
+            RUN: 'hasRun',
+            SET_CPUID2: { actions: ['recordCpuid', 'retOk'] },
+          },
+        },
+        // After KVM_RUN, KVM_SET_CPUID2 only accepts the identical CPUID, as a no-op.
+        hasRun: {
+          on: {
+            SET_CPUID2: [{ guard: 'sameCpuid', actions: 'retOk' }, { actions: 'retInvalid' }],
+          },
+        },
+      },
+    },
+    apic: {
+      initial: 'absent',
+      states: {
+        absent: {
+          always: { guard: 'inKernel', target: 'present' },
+          on: {
+            SET_LAPIC: { actions: 'retInvalid' },
+            WRMSR: { actions: 'fault' },
+            DELIVER: { actions: 'emitDropped' },
+            ACCEPT: { actions: 'emitAccepted' },
+          },
+        },
+        present: {
+          type: 'parallel',
+          on: {
+            EOI: [
+              { guard: 'nothingInService' },
+              { guard: not('handledByIoapic'), actions: 'popInService' },
+              {
+                guard: and([stateIn(SPIV_BIT12_SET), 'modeSuppresses']),
+                actions: ['emitSuppressed', 'popInService'],
+              },
+              { guard: 'splitIrqchip', actions: ['emitEoiExit', 'popInService'] },
+              { guard: 'levelTriggered', actions: ['emitIoapicEoi', 'popInService'] },
+              { actions: 'popInService' },
+            ],
+            DELIVER: [
+              { guard: 'softwareEnabled', actions: ['latchInIrr', 'emitInjected'] },
+              { actions: 'emitDropped' },
+            ],
+            ACCEPT: [
+              { guard: 'somethingDeliverable', actions: ['emitAccepted', 'acceptHighest'] },
+              { actions: 'emitAccepted' },
+            ],
+            SCAN_ROUTES: { actions: 'scanRoutes' },
+          },
+          states: {
+            lvr: {
+              initial: 'bit24Clear',
+              on: {
+                SET_CPUID2: [
+                  { guard: and([stateIn({ run: 'neverRun' }), 'cpuidAdvertises']), target: '.bit24Set' },
+                  { guard: stateIn({ run: 'neverRun' }), target: '.bit24Clear' },
+                ],
+                INIT: [{ guard: 'resetAdvertises', target: '.bit24Set' }, { target: '.bit24Clear' }],
+                SET_LAPIC: [{ guard: 'resetAdvertises', target: '.bit24Set' }, { target: '.bit24Clear' }],
+              },
+              states: { bit24Clear: {}, bit24Set: {} },
+            },
+            spiv: {
+              initial: 'bit12Clear',
+              on: {
+                INIT: { target: '.bit12Clear', actions: 'resetRegisters' },
+                // KVM_SET_LAPIC stores SPIV raw: bit 12 survives whatever LVR says.
+                SET_LAPIC: [
+                  {
+                    guard: 'restoresDirectedEoi',
+                    target: '.bit12Set',
+                    actions: ['restoreRegisters', 'retOk'],
+                  },
+                  { target: '.bit12Clear', actions: ['restoreRegisters', 'retOk'] },
+                ],
+                WRMSR: [
+                  { guard: 'x2apicMsrFaults', actions: 'fault' },
+                  // A guest SPIV write keeps bit 12 only if the stored LVR has bit 24.
+                  {
+                    guard: and(['writesSpiv', 'writesSpivDirectedEoi', stateIn(LVR_BIT24_SET)]),
+                    target: '.bit12Set',
+                    actions: 'writeSpivLow',
+                  },
+                  { guard: 'writesSpiv', target: '.bit12Clear', actions: 'writeSpivLow' },
+                  { guard: 'writesEoi', actions: 'raiseEoi' },
+                  { actions: 'fault' },
+                ],
+              },
+              states: { bit12Clear: {}, bit12Set: {} },
+            },
+          },
+        },
+      },
+    },
+  },
+});
+
+/** The persisted shape of a LAPIC snapshot's state value. */
+export interface LapicValue {
+  run: 'neverRun' | 'hasRun';
+  apic: 'absent' | { present: { lvr: 'bit24Clear' | 'bit24Set'; spiv: 'bit12Clear' | 'bit12Set' } };
+}
+
+/** The LVR register as the guest reads it. */
+export function lvrValue(value: LapicValue): number {
+  return LVR_BASE | (value.apic !== 'absent' && value.apic.present.lvr === 'bit24Set' ? LVR_DIRECTED_EOI : 0);
+}
+
+/** SPIV bit 12 is set. */
+export function spivDirectedEoi(value: LapicValue): boolean {
+  return value.apic !== 'absent' && value.apic.present.spiv === 'bit12Set';
+}
+
+/** The SPIV register as the guest reads it. */
+export function spivValue(value: LapicValue, context: LapicContext): number {
+  return context.spivLow | (spivDirectedEoi(value) ? SPIV_DIRECTED_EOI : 0);
+}
+
+/** RDMSR of an x2APIC register: its value, or 'fault' (#GP) for a missing LAPIC, xAPIC mode or an unknown MSR. */
+export function readMsr(value: LapicValue, context: LapicContext, msr: number): number | 'fault' {
+  if (value.apic === 'absent' || !context.x2apic) return 'fault';
+  const word = msr & 7;
+  if (msr === MSR.id) return context.id;
+  if (msr === MSR.lvr) return lvrValue(value);
+  if (msr === MSR.spiv) return spivValue(value, context);
+  if (msr >= MSR.isr0 && msr < MSR.isr0 + 8) return vectors.registerWord(context.isr, word);
+  if (msr >= MSR.tmr0 && msr < MSR.tmr0 + 8) return vectors.registerWord(context.tmr, word);
+  if (msr >= MSR.irr0 && msr < MSR.irr0 + 8) return vectors.registerWord(context.irr, word);
+  return 'fault';
+}
+
+/** A register of KVM_GET_LAPIC's page by xAPIC offset, or undefined when the model does not keep it. */
+export function readLapicRegister(
+  value: LapicValue,
+  context: LapicContext,
+  offset: number,
+): number | undefined {
+  const word = (offset >> 4) & 7;
+  if (offset === LAPIC_REG.lvr) return lvrValue(value);
+  if (offset === LAPIC_REG.spiv) return spivValue(value, context);
+  if (offset >= LAPIC_REG.isr0 && offset < LAPIC_REG.isr0 + 0x80)
+    return vectors.registerWord(context.isr, word);
+  if (offset >= LAPIC_REG.tmr0 && offset < LAPIC_REG.tmr0 + 0x80)
+    return vectors.registerWord(context.tmr, word);
+  if (offset >= LAPIC_REG.irr0 && offset < LAPIC_REG.irr0 + 0x80)
+    return vectors.registerWord(context.irr, word);
+  return undefined;
+}

@@ -1,0 +1,65 @@
+import { ioapicPinMachine, type PinContext } from '../../machines/ioapicPin.js';
+import { type LapicContext, type LapicValue, lapicMachine } from '../../machines/lapic.js';
+import { type VmContext, type VmValue, vmMachine } from '../../machines/vm.js';
+import type { IoapicVersion } from './apic.js';
+import type { Config, ProfileNames } from './config.js';
+import { type Persisted, start } from './drive.js';
+import type { GuestPhase } from './guests/program.js';
+import { KERNELS } from './kernels.js';
+import { VMMS } from './vmms.js';
+
+export type VmSnapshot = Persisted<VmValue, VmContext>;
+export type LapicSnapshot = Persisted<LapicValue, LapicContext>;
+export type PinSnapshot = Persisted<'remoteIrrClear' | 'remoteIrrSet', PinContext>;
+
+/** The composed model: VM, vCPU LAPICs, I/O APIC pins, the guest program and the clock. */
+export interface ModelState {
+  /** Profiles this model runs. */
+  profile: ProfileNames;
+  /** Bounds: vCPU ids and pins. */
+  config: Config;
+  /** The VM capability machine. */
+  vm: VmSnapshot;
+  /** LAPIC machine per vCPU id; null until KVM_CREATE_VCPU succeeds. */
+  lapics: readonly (LapicSnapshot | null)[];
+  /** I/O APIC pin machines. */
+  pins: readonly PinSnapshot[];
+  /** Who owns the I/O APIC: the VMM (split irqchip or none) or KVM (KVM_CREATE_IRQCHIP). */
+  ioapic: 'vmm' | 'kernel';
+  /** The guest program's phase per vCPU id. */
+  guest: readonly GuestPhase[];
+  /** Deterministic time in nanoseconds. */
+  clockNs: number;
+}
+
+export function startPins(count: number, version: IoapicVersion): readonly PinSnapshot[] {
+  return Array.from({ length: count }, (_, pin) => start(ioapicPinMachine, { pin, version }));
+}
+
+export function startLapic(id: number, inKernel: boolean): LapicSnapshot {
+  return start(lapicMachine, { id, inKernel });
+}
+
+/** A powered-on VM with no irqchip and no vCPUs. Profile names must exist. */
+export function initialState(profile: ProfileNames, config: Config): ModelState {
+  const kernel = KERNELS.get(profile.kernel);
+  const vmm = VMMS.get(profile.vmm);
+  if (kernel === undefined || vmm === undefined)
+    throw new Error(`unknown profile ${JSON.stringify(profile)}`);
+  return {
+    profile,
+    config,
+    vm: start(vmMachine, { traits: kernel.traits }),
+    lapics: Array.from({ length: config.vcpus }, () => null),
+    pins: startPins(config.pins, vmm.ioapicVersion),
+    ioapic: 'vmm',
+    guest: Array.from({ length: config.vcpus }, () => ({ phase: 'off' }) as const),
+    clockNs: 0,
+  };
+}
+
+export function replaceAt<T>(items: readonly T[], index: number, item: T): readonly T[] {
+  const copy = items.slice();
+  copy[index] = item;
+  return copy;
+}

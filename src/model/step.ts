@@ -1,0 +1,233 @@
+import type { LapicEmitted } from '../../machines/lapic.js';
+import { readLapicRegister, readMsr } from '../../machines/lapic.js';
+import {
+  advertisesSuppressEoiBroadcast,
+  type VmEmitted,
+  type VmEvent,
+  vmMachine,
+} from '../../machines/vm.js';
+import { ERRNO, MSR } from './apic.js';
+import type { Command } from './command.js';
+import { advance } from './drive.js';
+import { GUESTS } from './guests/index.js';
+import { eoiAllPins, type Flow, openFlow, sendToLapic, sendToPin } from './interruptFlow.js';
+import type { Observation, Reaction } from './observation.js';
+import { rescanRoutes } from './routes.js';
+import { type ModelState, replaceAt, startLapic, startPins, type VmSnapshot } from './state.js';
+import { KERNEL_IOAPIC_VERSION } from './vmms.js';
+
+/** The guest program may issue at most this many commands after one trace command; more means a storm. */
+export const MAX_REACTIONS = 32;
+
+/** A step's result: the next state and what the command (and the guest's reactions) observably did. */
+export interface StepResult {
+  /** State after the command and the guest's reactions. */
+  state: ModelState;
+  /** Observation in the shape of `expect`. */
+  observation: Observation;
+}
+
+function sendToVm(flow: Flow, event: VmEvent): number {
+  const { next, emitted } = advance<VmSnapshot['value'], VmSnapshot['context'], VmEvent, VmEmitted>(
+    vmMachine,
+    flow.state.vm,
+    event,
+  );
+  flow.state = { ...flow.state, vm: next };
+  return emitted.find((e) => e.type === 'ret')?.value ?? 0;
+}
+
+function retOf(emitted: readonly LapicEmitted[]): number {
+  for (const e of emitted) if (e.type === 'ret') return e.value;
+  return 0;
+}
+
+function lapicOf(state: ModelState, vcpu: number) {
+  const lapic = state.lapics[vcpu];
+  if (lapic == null) throw new Error(`vCPU ${vcpu} does not exist`);
+  return lapic;
+}
+
+function advertise(flow: Flow): boolean {
+  return advertisesSuppressEoiBroadcast(flow.state.vm.value);
+}
+
+function ioctl(flow: Flow, command: Command): Observation {
+  switch (command.op) {
+    case 'KVM_CHECK_EXTENSION':
+      return { ret: sendToVm(flow, { type: 'CHECK_EXTENSION', fd: command.fd }) };
+    case 'KVM_CREATE_IRQCHIP': {
+      const ret = sendToVm(flow, { type: 'CREATE_IRQCHIP' });
+      if (ret === 0)
+        flow.state = {
+          ...flow.state,
+          ioapic: 'kernel',
+          pins: startPins(flow.state.config.pins, KERNEL_IOAPIC_VERSION),
+        };
+      return { ret };
+    }
+    case 'KVM_ENABLE_CAP': {
+      const [arg] = command.args;
+      const ret =
+        command.cap === 'KVM_CAP_SPLIT_IRQCHIP'
+          ? sendToVm(flow, { type: 'ENABLE_SPLIT_IRQCHIP', pins: arg })
+          : sendToVm(flow, { type: 'ENABLE_X2APIC_API', flags: arg });
+      return { ret };
+    }
+    case 'KVM_CREATE_VCPU': {
+      const ret = sendToVm(flow, { type: 'CREATE_VCPU', id: command.id });
+      if (ret === 0) {
+        const lapic = startLapic(command.id, flow.state.vm.value.irqchip !== 'none');
+        flow.state = { ...flow.state, lapics: replaceAt(flow.state.lapics, command.id, lapic) };
+        rescanRoutes(flow);
+      }
+      return { ret };
+    }
+    case 'KVM_SET_CPUID2':
+      lapicOf(flow.state, command.vcpu);
+      return {
+        ret: retOf(
+          sendToLapic(flow, command.vcpu, {
+            type: 'SET_CPUID2',
+            x2apic: command.x2apic,
+            advertise: advertise(flow),
+          }),
+        ),
+      };
+    case 'KVM_SET_LAPIC': {
+      lapicOf(flow.state, command.vcpu);
+      const { spiv, irr, isr, tmr } = command;
+      const emitted = sendToLapic(flow, command.vcpu, {
+        type: 'SET_LAPIC',
+        spiv,
+        irr,
+        isr,
+        tmr,
+        advertise: advertise(flow),
+      });
+      rescanRoutes(flow);
+      return { ret: retOf(emitted) };
+    }
+    case 'KVM_GET_LAPIC': {
+      const lapic = lapicOf(flow.state, command.vcpu);
+      if (lapic.value.apic === 'absent') return { ret: ERRNO.EINVAL };
+      return { ret: 0, value: readLapicRegister(lapic.value, lapic.context, command.reg) ?? 0 };
+    }
+    default:
+      throw new Error(`not an ioctl: ${command.op}`);
+  }
+}
+
+function faultOf(emitted: readonly LapicEmitted[]): Observation {
+  return emitted.some((e) => e.type === 'fault') ? { fault: '#GP' } : {};
+}
+
+function wrmsr(flow: Flow, vcpu: number, msr: number, value: bigint): Observation {
+  const event = {
+    type: 'WRMSR',
+    msr,
+    value: Number(value & 0xffff_ffffn),
+    highBits: value > 0xffff_ffffn,
+    vm: flow.state.vm.value,
+  } as const;
+  return faultOf(sendToLapic(flow, vcpu, event));
+}
+
+/** Guest, device and clock commands; returns the op-specific part of the observation. */
+function guestAction(flow: Flow, command: Command): Observation {
+  if ('vcpu' in command) {
+    lapicOf(flow.state, command.vcpu);
+    sendToLapic(flow, command.vcpu, { type: 'RUN' });
+  }
+  switch (command.op) {
+    case 'guest.wrmsr':
+      return wrmsr(flow, command.vcpu, command.msr, command.value);
+    case 'guest.eoi':
+      return wrmsr(flow, command.vcpu, MSR.eoi, 0n);
+    case 'guest.rdmsr': {
+      const lapic = lapicOf(flow.state, command.vcpu);
+      const value = readMsr(lapic.value, lapic.context, command.msr);
+      return value === 'fault' ? { fault: '#GP' } : { value };
+    }
+    case 'guest.acceptInterrupt': {
+      const emitted = sendToLapic(flow, command.vcpu, { type: 'ACCEPT' });
+      const accepted = emitted.find((e) => e.type === 'accepted');
+      return { vector: accepted?.vector ?? null };
+    }
+    case 'guest.ioapicWriteRte': {
+      const { vector, dest, trigger, masked } = command;
+      sendToPin(flow, command.pin, { type: 'WRITE_RTE', vector, dest, trigger, masked });
+      rescanRoutes(flow);
+      return {};
+    }
+    case 'guest.ioapicEoi':
+      eoiAllPins(flow, command.vector, 'register');
+      return {};
+    case 'guest.init':
+      sendToLapic(flow, command.vcpu, { type: 'INIT', advertise: advertise(flow) });
+      flow.state = { ...flow.state, guest: replaceAt(flow.state.guest, command.vcpu, { phase: 'off' }) };
+      rescanRoutes(flow);
+      return {};
+    case 'device.setLine':
+      sendToPin(flow, command.pin, { type: 'SET_LINE', level: command.level === 1 });
+      return {};
+    case 'clock.advance':
+      flow.state = { ...flow.state, clockNs: flow.state.clockNs + command.ns };
+      return {};
+    default:
+      throw new Error(`not a guest, device or clock command: ${command.op}`);
+  }
+}
+
+function isIoctl(command: Command): boolean {
+  return command.op.startsWith('KVM_');
+}
+
+/** Executes one command without guest reactions. */
+export function execute(state: ModelState, command: Command): StepResult {
+  const flow = openFlow(state);
+  if (isIoctl(command)) {
+    const observation = ioctl(flow, command);
+    return { state: flow.state, observation };
+  }
+  const specific = guestAction(flow, command);
+  return { state: flow.state, observation: { ...specific, exits: flow.exits, deliveries: flow.deliveries } };
+}
+
+/** Runs the guest program until it waits (or MAX_REACTIONS), returning the state and what it did. */
+export function react(state: ModelState): { state: ModelState; reactions: Reaction[] } {
+  const program = GUESTS.get(state.profile.guest)?.program;
+  const reactions: Reaction[] = [];
+  if (program === undefined) return { state, reactions };
+  let current = state;
+  while (reactions.length < MAX_REACTIONS) {
+    let acted = false;
+    for (let vcpu = 0; vcpu < current.guest.length && !acted; vcpu++) {
+      const phase = current.guest[vcpu];
+      const action = phase && program.next(current, vcpu, phase);
+      if (!action) continue;
+      const result = execute(current, action.command);
+      current = {
+        ...result.state,
+        guest: replaceAt(result.state.guest, vcpu, action.after(result.observation)),
+      };
+      reactions.push({ command: action.command, observed: result.observation });
+      acted = true;
+    }
+    if (!acted) break;
+  }
+  return { state: current, reactions };
+}
+
+/**
+ * The model's only transition: executes `command`, then lets the guest program react. Pure and deterministic.
+ */
+export function step(state: ModelState, command: Command): StepResult {
+  const executed = execute(state, command);
+  const reacted = react(executed.state);
+  const observation =
+    reacted.reactions.length > 0
+      ? { ...executed.observation, reactions: reacted.reactions }
+      : executed.observation;
+  return { state: reacted.state, observation };
+}
