@@ -26,8 +26,13 @@ export interface Reaction {
   observed: Observation;
 }
 
+/** A reaction as it stands in a trace file: the command's fields plus `observed`. */
+export type ReactionJson = { op: string; [field: string]: unknown };
+
 /** `expect` of a command: any subset of an observation, plus a mask for `value`. */
-export interface Expectation extends Observation {
+export interface Expectation extends Omit<Observation, 'reactions'> {
   /** Compare `value` only under this mask. */
   mask?: number;
+  /** The guest program's reactions, compared in canonical JSON form. */
+  reactions?: ReactionJson[];
 }

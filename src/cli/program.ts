@@ -1,0 +1,55 @@
+import { Command, CommanderError } from 'commander';
+import { TraceInputError } from '../model/trace.js';
+import { type CliIo, EXIT, UsageError } from './io.js';
+import { listProfiles } from './profiles.js';
+import { replay } from './replay.js';
+
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('seoib')
+    .description('Checks the KVM x2APIC Suppress EOI Broadcast (directed EOI) protocol')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: () => undefined })
+    .helpCommand(false);
+
+  program
+    .command('replay')
+    .description('run seoib-trace/1 files on the model; report observations and expect mismatches')
+    .argument('<trace...>', 'trace files or directories of *.json traces')
+    .option('--json', 'print one JSON object', false)
+    .option('--record', 'write each trace back with the observations as expectations (atomically)', false)
+    .action((paths: string[], options: { json: boolean; record: boolean }) =>
+      setExit(replay(io, paths, options)),
+    );
+
+  program
+    .command('profiles')
+    .description('list kernel, VMM and guest profiles')
+    .option('--json', 'print JSON', false)
+    .action((options: { json: boolean }) => setExit(listProfiles(io, options.json)));
+
+  return program;
+}
+
+/** Runs the seoib CLI on `argv` (without node and script). Returns the exit status: 0 ok, 1 failed, 2 bad input. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT.ok;
+      // Without a command commander has printed the help already.
+      if (error.code !== 'commander.help') io.err(`seoib: ${error.message.replace(/^error: /, '')}\n`);
+      return EXIT.badInput;
+    }
+    if (error instanceof TraceInputError || error instanceof UsageError) {
+      io.err(`seoib: ${error.message}\n`);
+      return EXIT.badInput;
+    }
+    throw error;
+  }
+}

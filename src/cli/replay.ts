@@ -1,0 +1,72 @@
+import type { Observation } from '../model/observation.js';
+import { type Mismatch, recordTrace, runTrace } from '../model/runTrace.js';
+import { commandJson, observationJson, serializeTrace } from '../model/traceFormat.js';
+import { writeFileAtomic } from './atomicWrite.js';
+import { type CliIo, EXIT } from './io.js';
+import { loadTraces } from './traceFiles.js';
+
+/** Options of `seoib replay`. */
+export interface ReplayOptions {
+  /** Print one JSON object instead of text. */
+  json: boolean;
+  /** Write each trace back with its observations as expectations. */
+  record: boolean;
+}
+
+function compact(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+function describe(observation: Observation): string {
+  const { reactions, ...rest } = observationJson(observation);
+  return compact(rest);
+}
+
+function printTrace(
+  io: CliIo,
+  file: string,
+  commands: readonly object[],
+  observations: Observation[],
+  mismatches: Mismatch[],
+): void {
+  io.out(`${file}\n`);
+  observations.forEach((observation, index) => {
+    io.out(`  [${index}] ${compact(commandJson(commands[index] as never))} -> ${describe(observation)}\n`);
+    for (const reaction of observation.reactions ?? []) {
+      io.out(`        guest: ${compact(commandJson(reaction.command))} -> ${describe(reaction.observed)}\n`);
+    }
+    for (const m of mismatches.filter((x) => x.index === index)) {
+      io.out(
+        `  MISMATCH [${index}] ${m.field}: expected ${compact(m.expected)}, observed ${compact(m.observed)}\n`,
+      );
+    }
+  });
+  io.out(
+    `  ${mismatches.length === 0 ? 'ok' : 'FAILED'}: ${observations.length} commands, ${mismatches.length} mismatches\n`,
+  );
+}
+
+/** `seoib replay`: runs traces on the model, reports observations and expectation mismatches. */
+export function replay(io: CliIo, paths: readonly string[], options: ReplayOptions): number {
+  const files = loadTraces(paths);
+  const results = files.map(({ file, trace }) => ({ file, trace, run: runTrace(trace) }));
+  if (options.record) {
+    for (const { file, trace, run } of results)
+      writeFileAtomic(file, serializeTrace(recordTrace(trace, run)));
+  }
+  const failed = !options.record && results.some(({ run }) => run.mismatches.length > 0);
+  if (options.json) {
+    const traces = results.map(({ file, run }) => ({
+      file,
+      mismatches: run.mismatches,
+      violations: [],
+      observations: run.observations.map(observationJson),
+    }));
+    io.out(`${JSON.stringify({ traces }, null, 2)}\n`);
+  } else {
+    for (const { file, trace, run } of results)
+      printTrace(io, file, trace.commands, run.observations, run.mismatches);
+    if (options.record) io.out(`recorded expectations into ${results.length} trace file(s)\n`);
+  }
+  return failed ? EXIT.failed : EXIT.ok;
+}

@@ -1,0 +1,118 @@
+import * as v from 'valibot';
+import type { Command } from './command.js';
+import type { Config, ProfileNames } from './config.js';
+import { GUESTS } from './guests/index.js';
+import { KERNELS } from './kernels.js';
+import { type TRACE_FORMAT, traceSchema } from './traceSchema.js';
+import { VMMS } from './vmms.js';
+
+/** One seoib-trace/1 file: the profiles, the bounded machine and the commands. */
+export interface Trace {
+  /** Always "seoib-trace/1". */
+  format: typeof TRACE_FORMAT;
+  /** Kernel, VMM and guest profile names. */
+  profile: ProfileNames;
+  /** vCPU and pin bounds. */
+  config: Config;
+  /** Commands in order. */
+  commands: Command[];
+}
+
+/** A trace file that cannot be run: where (JSON path) and why. */
+export class TraceInputError extends Error {
+  constructor(
+    /** The file the trace came from. */
+    readonly file: string,
+    /** JSON path of the offending value, e.g. `$.commands[3].vector`. */
+    readonly path: string,
+    /** What is wrong. */
+    readonly reason: string,
+  ) {
+    super(`${file}: ${path}: ${reason}`);
+    this.name = 'TraceInputError';
+  }
+}
+
+function jsonPath(issue: v.BaseIssue<unknown>): string {
+  let path = '$';
+  for (const item of issue.path ?? []) {
+    const key = (item as { key: unknown }).key;
+    path += typeof key === 'number' ? `[${key}]` : `.${String(key)}`;
+  }
+  return path;
+}
+
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  // Valibot's default messages start with "Invalid …: Expected …"; ours are phrased as "must …".
+  const deepest = issue.issues?.[0];
+  if (deepest !== undefined && issue.message.startsWith('Invalid')) return describeIssue(deepest);
+  return issue.message.startsWith('Invalid') ? issue.message : `${issue.message} (got ${issue.received})`;
+}
+
+function checkProfiles(file: string, profile: ProfileNames): void {
+  const registries = { kernel: KERNELS, vmm: VMMS, guest: GUESTS } as const;
+  for (const key of ['kernel', 'vmm', 'guest'] as const) {
+    if (!registries[key].has(profile[key])) {
+      const known = [...registries[key].keys()].join(', ');
+      throw new TraceInputError(
+        file,
+        `$.profile.${key}`,
+        `unknown ${key} profile "${profile[key]}" (known: ${known})`,
+      );
+    }
+  }
+}
+
+/**
+ * Refuses commands the model cannot give a meaning: pins beyond the config, vCPU ids beyond it, and vCPU
+ * commands before that vCPU's KVM_CREATE_VCPU (which succeeds exactly for a fresh id below config.vcpus).
+ */
+function checkReferences(file: string, trace: Trace): void {
+  const created = new Set<number>();
+  trace.commands.forEach((command, i) => {
+    const at = (field: string) => `$.commands[${i}].${field}`;
+    if ('pin' in command && command.pin >= trace.config.pins) {
+      throw new TraceInputError(
+        file,
+        at('pin'),
+        `pin ${command.pin} does not exist (config.pins is ${trace.config.pins})`,
+      );
+    }
+    if (command.op === 'KVM_CREATE_VCPU') {
+      if (command.id >= trace.config.vcpus) {
+        throw new TraceInputError(
+          file,
+          at('id'),
+          `vCPU id ${command.id} is beyond config.vcpus (${trace.config.vcpus})`,
+        );
+      }
+      created.add(command.id);
+    }
+    if ('vcpu' in command && !created.has(command.vcpu)) {
+      throw new TraceInputError(
+        file,
+        at('vcpu'),
+        `vCPU ${command.vcpu} does not exist yet (no KVM_CREATE_VCPU before)`,
+      );
+    }
+  });
+}
+
+/** Parses and validates a seoib-trace/1 file's text. Throws TraceInputError naming file, JSON path and reason. */
+export function parseTrace(text: string, file: string): Trace {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new TraceInputError(file, '$', `invalid JSON: ${(error as Error).message}`);
+  }
+  const result = v.safeParse(traceSchema, json);
+  if (!result.success) {
+    const issue = result.issues[0];
+    throw new TraceInputError(file, jsonPath(issue), describeIssue(issue));
+  }
+  const trace: Trace = result.output as Trace;
+  checkProfiles(file, trace.profile);
+  checkReferences(file, trace);
+  return trace;
+}
