@@ -1,0 +1,42 @@
+import type { Command } from '../src/model/command.js';
+import type { Config, ProfileNames } from '../src/model/config.js';
+import type { Observation } from '../src/model/observation.js';
+import { initialState, type ModelState } from '../src/model/state.js';
+import { step } from '../src/model/step.js';
+
+/** Runs commands from the initial state; returns every observation and the final state. */
+export function runCommands(
+  profile: ProfileNames,
+  commands: readonly Command[],
+  config: Config = { vcpus: 1, pins: 24 },
+): { observations: Observation[]; state: ModelState } {
+  let state = initialState(profile, config);
+  const observations: Observation[] = [];
+  for (const command of commands) {
+    const result = step(state, command);
+    state = result.state;
+    observations.push(result.observation);
+  }
+  return { observations, state };
+}
+
+/** The ordered VMM setup: split irqchip, the flag (if any), vCPU 0, CPUID with x2APIC. */
+export function orderedSetup(flags: number | undefined): Command[] {
+  return [
+    { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
+    ...(flags === undefined
+      ? []
+      : [{ op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [flags] } as Command]),
+    { op: 'KVM_CREATE_VCPU', id: 0 },
+    { op: 'KVM_SET_CPUID2', vcpu: 0, x2apic: true },
+  ];
+}
+
+export const levelPin5: Command = {
+  op: 'guest.ioapicWriteRte',
+  pin: 5,
+  vector: 64,
+  trigger: 'level',
+  masked: false,
+  dest: 0,
+};

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ioapicPinMachine,
+  type PinContext,
+  type PinEmitted,
+  type PinEvent,
+} from '../../machines/ioapicPin.js';
+import type { IoapicVersion } from '../../src/model/apic.js';
+import { advance, type Persisted, start } from '../../src/model/drive.js';
+
+type Pin = Persisted<'remoteIrrClear' | 'remoteIrrSet', PinContext>;
+
+function send(pin: Pin, ...events: PinEvent[]): { pin: Pin; delivered: number } {
+  let current = pin;
+  let delivered = 0;
+  for (const event of events) {
+    const r = advance<Pin['value'], PinContext, PinEvent, PinEmitted>(ioapicPinMachine, current, event);
+    current = r.next;
+    delivered += r.emitted.length;
+  }
+  return { pin: current, delivered };
+}
+
+const level: PinEvent = { type: 'WRITE_RTE', vector: 64, dest: 0, trigger: 'level', masked: false };
+const edge: PinEvent = { type: 'WRITE_RTE', vector: 64, dest: 0, trigger: 'edge', masked: false };
+const up: PinEvent = { type: 'SET_LINE', level: true };
+const down: PinEvent = { type: 'SET_LINE', level: false };
+const broadcast: PinEvent = { type: 'EOI', vector: 64, source: 'broadcast' };
+const register: PinEvent = { type: 'EOI', vector: 64, source: 'register' };
+const fresh = (version: IoapicVersion = 0x20): Pin => start(ioapicPinMachine, { pin: 5, version });
+
+describe('ioapic pin machine', () => {
+  it('starts masked: an asserted line delivers nothing', () => {
+    expect(send(fresh(), up)).toMatchObject({ delivered: 0, pin: { value: 'remoteIrrClear' } });
+  });
+
+  it('delivers a level interrupt once and holds Remote IRR until EOI', () => {
+    const r = send(fresh(), level, up, up);
+    expect(r.delivered).toBe(1);
+    expect(r.pin.value).toBe('remoteIrrSet');
+  });
+
+  it('on EOI re-delivers a still-asserted line, and only clears Remote IRR once it is low', () => {
+    const asserted = send(fresh(), level, up).pin;
+    expect(send(asserted, broadcast)).toMatchObject({ delivered: 1, pin: { value: 'remoteIrrSet' } });
+    expect(send(asserted, down, broadcast)).toMatchObject({ delivered: 0, pin: { value: 'remoteIrrClear' } });
+  });
+
+  it('ignores EOIs for other vectors', () => {
+    const asserted = send(fresh(), level, up).pin;
+    expect(send(asserted, { type: 'EOI', vector: 65, source: 'broadcast' }).pin.value).toBe('remoteIrrSet');
+  });
+
+  it('has an EOI register only from version 0x20', () => {
+    const serviced = (version: IoapicVersion) => send(fresh(version), level, up, down).pin;
+    expect(send(serviced(0x20), register).pin.value).toBe('remoteIrrClear');
+    expect(send(serviced(0x11), register).pin.value).toBe('remoteIrrSet');
+    expect(send(serviced(0x11), broadcast).pin.value).toBe('remoteIrrClear');
+  });
+
+  it('clears Remote IRR when the entry is switched to edge, and delivers an asserted line on unmask', () => {
+    const stuck = send(fresh(), level, up).pin;
+    expect(send(stuck, edge).pin.value).toBe('remoteIrrClear');
+    const masked = send(fresh(), { ...level, masked: true } as PinEvent, up);
+    expect(masked.delivered).toBe(0);
+    expect(send(masked.pin, level)).toMatchObject({ delivered: 1, pin: { value: 'remoteIrrSet' } });
+  });
+
+  it('delivers edge interrupts on rising edges only, without Remote IRR', () => {
+    const r = send(fresh(), edge, up, up, down, up);
+    expect(r.delivered).toBe(2);
+    expect(r.pin.value).toBe('remoteIrrClear');
+  });
+});

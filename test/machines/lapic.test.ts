@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import {
+  deliverableVector,
+  type LapicContext,
+  type LapicEmitted,
+  type LapicEvent,
+  type LapicValue,
+  lapicMachine,
+  lvrValue,
+  readLapicRegister,
+  readMsr,
+  spivValue,
+} from '../../machines/lapic.js';
+import type { VmValue } from '../../machines/vm.js';
+import { advance, type Persisted, start } from '../../src/model/drive.js';
+
+type Lapic = Persisted<LapicValue, LapicContext>;
+
+function send(lapic: Lapic, ...events: LapicEvent[]): { lapic: Lapic; emitted: LapicEmitted[] } {
+  const emitted: LapicEmitted[] = [];
+  let current = lapic;
+  for (const event of events) {
+    const r = advance<LapicValue, LapicContext, LapicEvent, LapicEmitted>(lapicMachine, current, event);
+    current = r.next;
+    emitted.push(...r.emitted);
+  }
+  return { lapic: current, emitted };
+}
+
+const split = (seoib: VmValue['seoib']): VmValue => ({ irqchip: 'split', seoib, vcpus: 'some' });
+const fresh = (): Lapic => start(lapicMachine, { id: 0, inKernel: true });
+const wrmsr = (msr: number, value: number, vm: VmValue = split('quirked')): LapicEvent => ({
+  type: 'WRMSR',
+  msr,
+  value,
+  highBits: false,
+  vm,
+});
+const x2apic = (advertise: boolean): LapicEvent => ({ type: 'SET_CPUID2', x2apic: true, advertise });
+
+describe('lapic machine: LVR and SPIV', () => {
+  it('starts with LVR 0x50014, SPIV 0xff, and no x2APIC', () => {
+    const lapic = fresh();
+    expect(lvrValue(lapic.value)).toBe(0x50014);
+    expect(spivValue(lapic.value, lapic.context)).toBe(0xff);
+    expect(readMsr(lapic.value, lapic.context, 0x803)).toBe('fault');
+  });
+
+  it('sets LVR bit 24 on KVM_SET_CPUID2 only with x2APIC and advertise', () => {
+    expect(lvrValue(send(fresh(), x2apic(true)).lapic.value)).toBe(0x1050014);
+    expect(lvrValue(send(fresh(), x2apic(false)).lapic.value)).toBe(0x50014);
+    expect(lvrValue(send(fresh(), { type: 'SET_CPUID2', x2apic: false, advertise: true }).lapic.value)).toBe(
+      0x50014,
+    );
+  });
+
+  it('keeps SPIV bit 12 from a guest write only while the stored LVR has bit 24', () => {
+    const kept = send(fresh(), x2apic(true), wrmsr(0x80f, 0x11ff)).lapic;
+    expect(readMsr(kept.value, kept.context, 0x80f)).toBe(0x11ff);
+    const dropped = send(fresh(), x2apic(false), wrmsr(0x80f, 0x11ff)).lapic;
+    expect(readMsr(dropped.value, dropped.context, 0x80f)).toBe(0x1ff);
+  });
+
+  it('stores SPIV raw through KVM_SET_LAPIC and recomputes LVR from the mode, not the page', () => {
+    const { lapic, emitted } = send(send(fresh(), x2apic(false)).lapic, {
+      type: 'SET_LAPIC',
+      spiv: 0x11ff,
+      irr: [],
+      isr: [80],
+      tmr: [80],
+      advertise: false,
+    });
+    expect(emitted).toEqual([{ type: 'ret', value: 0 }]);
+    expect(readLapicRegister(lapic.value, lapic.context, 0xf0)).toBe(0x11ff);
+    expect(readLapicRegister(lapic.value, lapic.context, 0x30)).toBe(0x50014);
+    expect(readLapicRegister(lapic.value, lapic.context, 0x120)).toBe(1 << 16);
+  });
+
+  it('freezes CPUID after the vCPU ran: identical is a no-op, different is -EINVAL', () => {
+    const ran = send(fresh(), x2apic(true), { type: 'RUN' }).lapic;
+    const same = send(ran, x2apic(false));
+    expect(same.emitted).toEqual([{ type: 'ret', value: 0 }]);
+    expect(lvrValue(same.lapic.value)).toBe(0x1050014);
+    expect(send(ran, { type: 'SET_CPUID2', x2apic: false, advertise: false }).emitted).toEqual([
+      { type: 'ret', value: -22 },
+    ]);
+  });
+
+  it('INIT restores SPIV 0xff, clears IRR/ISR/TMR and recomputes LVR', () => {
+    const busy = send(fresh(), x2apic(true), wrmsr(0x80f, 0x11ff), {
+      type: 'DELIVER',
+      vector: 64,
+      level: true,
+    }).lapic;
+    const reset = send(busy, { type: 'INIT', advertise: false }).lapic;
+    expect(spivValue(reset.value, reset.context)).toBe(0xff);
+    expect(lvrValue(reset.value)).toBe(0x50014);
+    expect(reset.context).toMatchObject({ irr: [], isr: [], tmr: [] });
+  });
+
+  it('raises #GP for bits 63:32, read-only and unknown registers, and without x2APIC', () => {
+    const lapic = send(fresh(), x2apic(true)).lapic;
+    expect(send(lapic, { ...wrmsr(0x80f, 0x1ff), highBits: true } as LapicEvent).emitted).toEqual([
+      { type: 'fault' },
+    ]);
+    expect(send(lapic, wrmsr(0x803, 0)).emitted).toEqual([{ type: 'fault' }]);
+    expect(readMsr(lapic.value, lapic.context, 0x801)).toBe('fault');
+    expect(send(fresh(), wrmsr(0x80b, 0)).emitted).toEqual([{ type: 'fault' }]);
+  });
+
+  it('has no registers without an in-kernel LAPIC', () => {
+    const absent = start<LapicValue, LapicContext>(lapicMachine, { id: 0, inKernel: false });
+    expect(absent.value.apic).toBe('absent');
+    expect(
+      send(absent, { type: 'SET_LAPIC', spiv: 0x1ff, irr: [], isr: [], tmr: [], advertise: true }).emitted,
+    ).toEqual([{ type: 'ret', value: -22 }]);
+    expect(send(absent, { type: 'DELIVER', vector: 64, level: true }).emitted).toEqual([
+      { type: 'dropped', vector: 64 },
+    ]);
+  });
+});
+
+describe('lapic machine: delivery, acceptance and EOI', () => {
+  const enabled = () => send(fresh(), x2apic(true), wrmsr(0x80f, 0x1ff)).lapic;
+
+  it('drops interrupts while the APIC is software-disabled (SPIV bit 8 clear)', () => {
+    expect(send(fresh(), { type: 'DELIVER', vector: 64, level: true }).emitted).toEqual([
+      { type: 'dropped', vector: 64 },
+    ]);
+    expect(send(enabled(), { type: 'DELIVER', vector: 64, level: true }).emitted).toEqual([
+      { type: 'injected', vector: 64 },
+    ]);
+  });
+
+  it('accepts the highest vector whose priority class beats the one in service', () => {
+    const a = send(
+      enabled(),
+      { type: 'DELIVER', vector: 64, level: false },
+      { type: 'DELIVER', vector: 70, level: false },
+    ).lapic;
+    expect(deliverableVector(a.context)).toBe(70);
+    const b = send(a, { type: 'ACCEPT' });
+    expect(b.emitted).toEqual([{ type: 'accepted', vector: 70 }]);
+    // 64 is in the same class (4) as 70 in service: not deliverable.
+    expect(send(b.lapic, { type: 'ACCEPT' }).emitted).toEqual([{ type: 'accepted', vector: null }]);
+  });
+
+  function inService(spiv: number, routed: boolean): Lapic {
+    const event: LapicEvent = { type: 'SCAN_ROUTES', targeted: routed ? [64] : [], elsewhere: [] };
+    return send(
+      send(fresh(), x2apic(true), wrmsr(0x80f, spiv)).lapic,
+      event,
+      { type: 'DELIVER', vector: 64, level: true },
+      {
+        type: 'ACCEPT',
+      },
+    ).lapic;
+  }
+
+  it.each([
+    ['quirked', 0x11ff, [{ type: 'eoiExit', vector: 64 }]],
+    ['enabled', 0x11ff, [{ type: 'eoiSuppressed', vector: 64 }]],
+    ['enabled', 0x1ff, [{ type: 'eoiExit', vector: 64 }]],
+    ['disabled', 0x11ff, [{ type: 'eoiExit', vector: 64 }]],
+  ] as const)('split %s with SPIV %s: EOI emits %j', (seoib, spiv, expected) => {
+    const { lapic, emitted } = send(inService(spiv, true), wrmsr(0x80b, 0, split(seoib)));
+    expect(emitted).toEqual(expected);
+    expect(lapic.context.isr).toEqual([]);
+  });
+
+  it('does not tell the I/O APIC about vectors outside the EOI-exit bitmap', () => {
+    expect(send(inService(0x1ff, false), wrmsr(0x80b, 0)).emitted).toEqual([]);
+  });
+
+  it('with the in-kernel I/O APIC hands over level EOIs only, and honours SPIV bit 12 in quirk mode', () => {
+    const kernel: VmValue = { irqchip: 'kernel', seoib: 'quirked', vcpus: 'some' };
+    const level = send(
+      fresh(),
+      x2apic(false),
+      { type: 'SET_LAPIC', spiv: 0x1ff, irr: [], isr: [64], tmr: [64], advertise: false },
+      {
+        type: 'SCAN_ROUTES',
+        targeted: [64],
+        elsewhere: [],
+      },
+    ).lapic;
+    expect(send(level, { type: 'EOI', vm: kernel }).emitted).toEqual([{ type: 'ioapicEoi', vector: 64 }]);
+    const directed = send(level, {
+      type: 'SET_LAPIC',
+      spiv: 0x11ff,
+      irr: [],
+      isr: [64],
+      tmr: [64],
+      advertise: false,
+    }).lapic;
+    expect(send(directed, { type: 'EOI', vm: kernel }).emitted).toEqual([
+      { type: 'eoiSuppressed', vector: 64 },
+    ]);
+    const edge = send(level, {
+      type: 'SET_LAPIC',
+      spiv: 0x1ff,
+      irr: [],
+      isr: [64],
+      tmr: [],
+      advertise: false,
+    }).lapic;
+    expect(send(edge, { type: 'EOI', vm: kernel }).emitted).toEqual([]);
+  });
+
+  it('keeps a vector routed to another vCPU in the EOI-exit bitmap only while it is pending here', () => {
+    const pending = send(
+      enabled(),
+      { type: 'DELIVER', vector: 64, level: true },
+      { type: 'SCAN_ROUTES', targeted: [], elsewhere: [64, 80] },
+    ).lapic;
+    expect(pending.context.eoiExit).toEqual([64]);
+  });
+});
