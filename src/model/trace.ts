@@ -18,18 +18,27 @@ export interface Trace {
   commands: Command[];
 }
 
+/** Control characters escaped, so an error stays on one line whatever the input held. */
+function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point.
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 /** A trace file that cannot be run: where (JSON path) and why. */
 export class TraceInputError extends Error {
+  /** What is wrong, on one line. */
+  readonly reason: string;
+
   constructor(
     /** The file the trace came from. */
     readonly file: string,
     /** JSON path of the offending value, e.g. `$.commands[3].vector`. */
     readonly path: string,
-    /** What is wrong. */
-    readonly reason: string,
+    reason: string,
   ) {
-    super(`${file}: ${path}: ${reason}`);
+    super(`${file}: ${path}: ${oneLine(reason)}`);
     this.name = 'TraceInputError';
+    this.reason = oneLine(reason);
   }
 }
 
@@ -43,6 +52,8 @@ function jsonPath(issue: v.BaseIssue<unknown>): string {
 }
 
 function describeIssue(issue: v.BaseIssue<unknown>): string {
+  if (issue.kind === 'schema' && issue.expected === 'never') return 'is not a field here';
+  if (issue.received === 'undefined') return 'is required';
   // Valibot's default messages start with "Invalid …: Expected …"; ours are phrased as "must …".
   const deepest = issue.issues?.[0];
   if (deepest !== undefined && issue.message.startsWith('Invalid')) return describeIssue(deepest);

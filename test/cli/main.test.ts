@@ -1,0 +1,24 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'dist', 'src', 'cli', 'main.js');
+
+describe('the seoib binary (built by npm test)', () => {
+  it('replays the upstream corpus and exits 0', () => {
+    const result = spawnSync(process.execPath, [bin, 'replay', join(root, 'test', 'corpus', 'upstream')], {
+      encoding: 'utf8',
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('exits 2 on bad input', () => {
+    const result = spawnSync(process.execPath, [bin, 'replay', join(root, 'package.json')], {
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^seoib: .*package\.json: \$\.format: /);
+  });
+});

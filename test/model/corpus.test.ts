@@ -1,0 +1,31 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runTrace } from '../../src/model/runTrace.js';
+import { parseTrace } from '../../src/model/trace.js';
+
+const root = join(import.meta.dirname, '..', 'corpus');
+
+function traceFiles(folder: string): string[] {
+  return readdirSync(join(root, folder))
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => join(root, folder, name));
+}
+
+describe.each(['upstream', 'legacy', 'v4', 'v6', 'scenarios'])('corpus %s', (folder) => {
+  const files = traceFiles(folder);
+
+  it('is not empty', () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  it.each(files.map((file) => [file.slice(root.length + 1), file]))(
+    '%s: every expectation holds',
+    (_name, file) => {
+      const trace = parseTrace(readFileSync(file, 'utf8'), file);
+      expect(trace.profile.kernel).toBe(folder === 'scenarios' ? trace.profile.kernel : folder);
+      expect(trace.commands.some((c) => c.expect !== undefined)).toBe(true);
+      expect(runTrace(trace).mismatches).toEqual([]);
+    },
+  );
+});

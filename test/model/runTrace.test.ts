@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { compareExpectation, runTrace } from '../../src/model/runTrace.js';
+import type { Trace } from '../../src/model/trace.js';
+
+describe('compareExpectation', () => {
+  it('compares value under mask', () => {
+    expect(compareExpectation(3, { value: 0x1000000, mask: 0x1000000 }, { value: 0x1050014 })).toEqual([]);
+    expect(compareExpectation(3, { value: 0x1000000, mask: 0x1000000 }, { value: 0x50014 })).toEqual([
+      { index: 3, field: 'value', expected: 0x1000000, observed: 0x50014 },
+    ]);
+  });
+
+  it('reports every differing field, with null for a field the command does not observe', () => {
+    expect(compareExpectation(1, { ret: 0, exits: [64], vector: null }, { exits: [], vector: 64 })).toEqual([
+      { index: 1, field: 'ret', expected: 0, observed: null },
+      { index: 1, field: 'vector', expected: null, observed: 64 },
+      { index: 1, field: 'exits', expected: [64], observed: [] },
+    ]);
+  });
+
+  it('compares reactions in canonical form, whatever number notation the file used', () => {
+    const observed = {
+      reactions: [
+        { command: { op: 'guest.rdmsr', vcpu: 0, msr: 0x803 } as const, observed: { value: 0x50014 } },
+      ],
+    };
+    const written = [{ op: 'guest.rdmsr', vcpu: 0, msr: 2051, observed: { value: 327700 } }];
+    expect(compareExpectation(0, { reactions: written }, observed)).toEqual([]);
+    const wrong = [{ op: 'guest.rdmsr', vcpu: 0, msr: '0x803', observed: { value: '0x1050014' } }];
+    expect(compareExpectation(0, { reactions: wrong }, observed)).toHaveLength(1);
+  });
+});
+
+describe('runTrace', () => {
+  it('reports the index of each mismatching command and keeps running', () => {
+    const trace: Trace = {
+      format: 'seoib-trace/1',
+      profile: { kernel: 'legacy', vmm: 'ioapic-0x20', guest: 'adversarial' },
+      config: { vcpus: 1, pins: 24 },
+      commands: [
+        { op: 'KVM_CHECK_EXTENSION', fd: 'system', cap: 'KVM_CAP_X2APIC_API', expect: { ret: 15 } },
+        { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24], expect: { ret: 0 } },
+        { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [4], expect: { ret: 0 } },
+      ],
+    };
+    const run = runTrace(trace);
+    expect(run.mismatches.map((m) => [m.index, m.field, m.expected, m.observed])).toEqual([
+      [0, 'ret', 15, 3],
+      [2, 'ret', 0, -22],
+    ]);
+    expect(run.observations).toHaveLength(3);
+    expect(run.states).toHaveLength(4);
+  });
+});
