@@ -1,3 +1,4 @@
+import type { Violation } from '../invariants/index.js';
 import type { Observation } from '../model/observation.js';
 import { type Mismatch, recordTrace, runTrace } from '../model/runTrace.js';
 import { commandJson, observationJson, serializeTrace } from '../model/traceFormat.js';
@@ -46,6 +47,14 @@ function printTrace(
   );
 }
 
+function printViolations(io: CliIo, violations: readonly Violation[]): void {
+  for (const v of violations) {
+    const where = v.reaction === null ? `[${v.index}]` : `[${v.index}] reaction ${v.reaction}`;
+    const verdict = v.expected === null ? 'VIOLATED' : `expected (${v.expected})`;
+    io.out(`  ${v.invariant} ${where}: ${v.detail}: ${verdict}\n`);
+  }
+}
+
 /** `seoib replay`: runs traces on the model, reports observations and expectation mismatches. */
 export function replay(io: CliIo, paths: readonly string[], options: ReplayOptions): number {
   const files = loadTraces(paths);
@@ -54,18 +63,27 @@ export function replay(io: CliIo, paths: readonly string[], options: ReplayOptio
     for (const { file, trace, run } of results)
       writeFileAtomic(file, serializeTrace(recordTrace(trace, run)));
   }
-  const failed = !options.record && results.some(({ run }) => run.mismatches.length > 0);
+  const failed = results.some(
+    ({ run }) =>
+      (!options.record && run.mismatches.length > 0) || run.violations.some((v) => v.expected === null),
+  );
   if (options.json) {
     const traces = results.map(({ file, run }) => ({
       file,
       mismatches: run.mismatches,
-      violations: [],
+      violations: run.violations.map(({ invariant, index, expected }) => ({
+        invariant,
+        index,
+        expected: expected !== null,
+      })),
       observations: run.observations.map(observationJson),
     }));
     io.out(`${JSON.stringify({ traces }, null, 2)}\n`);
   } else {
-    for (const { file, trace, run } of results)
+    for (const { file, trace, run } of results) {
       printTrace(io, file, trace.commands, run.observations, run.mismatches);
+      printViolations(io, run.violations);
+    }
     if (options.record) io.out(`recorded expectations into ${results.length} trace file(s)\n`);
   }
   return failed ? EXIT.failed : EXIT.ok;

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { checkStep, startMonitors, type Violation } from '../invariants/index.js';
 import type { Command } from './command.js';
 import type { Expectation, Observation, ReactionJson } from './observation.js';
 import { initialState, type ModelState } from './state.js';
@@ -27,6 +28,8 @@ export interface TraceRun {
   mismatches: Mismatch[];
   /** The model state before each command and after the last: states[i] precedes commands[i]. */
   states: ModelState[];
+  /** Every invariant violation, expected (documented) or not. */
+  violations: Violation[];
 }
 
 /** A reaction from a trace file in canonical JSON, so "0x803" and 2051 compare equal. */
@@ -76,15 +79,20 @@ export function runTrace(trace: Trace): TraceRun {
   const states = [state];
   const observations: Observation[] = [];
   const mismatches: Mismatch[] = [];
+  const violations: Violation[] = [];
+  let monitors = startMonitors();
   trace.commands.forEach((command, index) => {
     const result = step(state, command);
+    const checked = checkStep(monitors, result.executed, index);
+    monitors = checked.monitors;
+    violations.push(...checked.violations);
     state = result.state;
     states.push(state);
     observations.push(result.observation);
     if (command.expect !== undefined)
       mismatches.push(...compareExpectation(index, command.expect, result.observation));
   });
-  return { observations, mismatches, states };
+  return { observations, mismatches, states, violations };
 }
 
 /** The trace with every command's `expect` replaced by what the model observed (record mode). */

@@ -19,12 +19,26 @@ import { KERNEL_IOAPIC_VERSION } from './vmms.js';
 /** The guest program may issue at most this many commands after one trace command; more means a storm. */
 export const MAX_REACTIONS = 32;
 
+/** One command as executed: the trace's command or one of the guest's reactions. */
+export interface Executed {
+  /** The command. */
+  command: Command;
+  /** State before it. */
+  before: ModelState;
+  /** State after it (before any later reaction). */
+  after: ModelState;
+  /** What it did, without reactions. */
+  observation: Observation;
+}
+
 /** A step's result: the next state and what the command (and the guest's reactions) observably did. */
 export interface StepResult {
   /** State after the command and the guest's reactions. */
   state: ModelState;
   /** Observation in the shape of `expect`. */
   observation: Observation;
+  /** The trace command, then each reaction, as executed. */
+  executed: Executed[];
 }
 
 function sendToVm(flow: Flow, event: VmEvent): number {
@@ -184,21 +198,23 @@ function isIoctl(command: Command): boolean {
 }
 
 /** Executes one command without guest reactions. */
-export function execute(state: ModelState, command: Command): StepResult {
+export function execute(state: ModelState, command: Command): Executed {
   const flow = openFlow(state);
   if (isIoctl(command)) {
     const observation = ioctl(flow, command);
-    return { state: flow.state, observation };
+    return { command, before: state, after: flow.state, observation };
   }
   const specific = guestAction(flow, command);
-  return { state: flow.state, observation: { ...specific, exits: flow.exits, deliveries: flow.deliveries } };
+  const observation = { ...specific, exits: flow.exits, deliveries: flow.deliveries };
+  return { command, before: state, after: flow.state, observation };
 }
 
 /** Runs the guest program until it waits (or MAX_REACTIONS), returning the state and what it did. */
-export function react(state: ModelState): { state: ModelState; reactions: Reaction[] } {
+function react(state: ModelState): { state: ModelState; reactions: Reaction[]; executed: Executed[] } {
   const program = GUESTS.get(state.profile.guest)?.program;
   const reactions: Reaction[] = [];
-  if (program === undefined) return { state, reactions };
+  const executed: Executed[] = [];
+  if (program === undefined) return { state, reactions, executed };
   let current = state;
   while (reactions.length < MAX_REACTIONS) {
     let acted = false;
@@ -208,26 +224,25 @@ export function react(state: ModelState): { state: ModelState; reactions: Reacti
       if (!action) continue;
       const result = execute(current, action.command);
       current = {
-        ...result.state,
-        guest: replaceAt(result.state.guest, vcpu, action.after(result.observation)),
+        ...result.after,
+        guest: replaceAt(result.after.guest, vcpu, action.after(result.observation)),
       };
       reactions.push({ command: action.command, observed: result.observation });
+      executed.push({ ...result, after: current });
       acted = true;
     }
     if (!acted) break;
   }
-  return { state: current, reactions };
+  return { state: current, reactions, executed };
 }
 
 /**
  * The model's only transition: executes `command`, then lets the guest program react. Pure and deterministic.
  */
 export function step(state: ModelState, command: Command): StepResult {
-  const executed = execute(state, command);
-  const reacted = react(executed.state);
+  const first = execute(state, command);
+  const reacted = react(first.after);
   const observation =
-    reacted.reactions.length > 0
-      ? { ...executed.observation, reactions: reacted.reactions }
-      : executed.observation;
-  return { state: reacted.state, observation };
+    reacted.reactions.length > 0 ? { ...first.observation, reactions: reacted.reactions } : first.observation;
+  return { state: reacted.state, observation, executed: [first, ...reacted.executed] };
 }

@@ -1,0 +1,111 @@
+import type { VectorSet } from '../model/vectorSet.js';
+import * as vectors from '../model/vectorSet.js';
+import { lapicEoiOf, levelPinsFor, strandedPins } from './eoiFacts.js';
+import { type Invariant, stateless } from './invariant.js';
+
+/** More deliveries of one vector than this within one trace command (device asserted once) is a storm. */
+export const STORM_BOUND = 3;
+
+export const noUnmaskBeforeIoapicEoi: Invariant<VectorSet> = {
+  id: 'no-unmask-before-ioapic-eoi',
+  statement:
+    'After a LAPIC EOI with SPIV bit 12 set, the pin keeps Remote IRR (no re-delivery) until the guest EOIs the I/O APIC',
+  clause:
+    'DESIGN §1 SEOIB: "the LAPIC EOI is not broadcast and the guest must EOI the I/O APIC itself"; failure 1',
+  appliesTo: 'level interrupts routed through the I/O APIC, guests that set SPIV bit 12',
+  initial: [],
+  check(awaiting, executed) {
+    const { command, before, after, observation } = executed;
+    let watched = awaiting;
+    if (command.op === 'guest.ioapicEoi') watched = vectors.remove(watched, command.vector);
+    if (command.op === 'guest.ioapicWriteRte') {
+      watched = vectors.remove(
+        vectors.remove(watched, command.vector),
+        before.pins[command.pin]?.context.vector ?? -1,
+      );
+    }
+    const eoi = lapicEoiOf(executed);
+    if (eoi?.directed && eoi.routed && eoi.level) watched = vectors.add(watched, eoi.vector);
+    for (const vector of watched) {
+      for (const pin of levelPinsFor(before, vector)) {
+        if (before.pins[pin]?.value !== 'remoteIrrSet') continue;
+        const unmasked =
+          after.pins[pin]?.value === 'remoteIrrClear' || (observation.deliveries ?? []).includes(vector);
+        if (unmasked)
+          return {
+            monitor: watched,
+            violation: `pin ${pin} (vector ${vector}) unmasked before the guest's I/O APIC EOI`,
+          };
+      }
+    }
+    return { monitor: watched };
+  },
+};
+
+export const noMissedEoiQuirk = stateless(
+  {
+    id: 'no-missed-eoi-quirk',
+    statement:
+      'In QUIRKED split mode every LAPIC EOI of a level, I/O-APIC-routed vector exits to the VMM exactly once',
+    clause: 'patch: "VMMs without support for directed EOI came to rely on the \'spurious\' broadcasts"',
+    appliesTo: 'split irqchip, mode QUIRKED',
+  },
+  (executed) => {
+    const vm = executed.before.vm.value;
+    const eoi = lapicEoiOf(executed);
+    if (vm.irqchip !== 'split' || vm.seoib !== 'quirked' || !eoi?.routed || !eoi.level) return undefined;
+    const exits = executed.observation.exits ?? [];
+    const count = exits.filter((v) => v === eoi.vector).length;
+    return count === 1 && exits.length === 1
+      ? undefined
+      : `EOI of vector ${eoi.vector} made exits ${JSON.stringify(exits)}`;
+  },
+);
+
+export const noStuckPin = stateless(
+  {
+    id: 'no-stuck-pin',
+    statement:
+      'Once the guest has completed its EOI protocol for a vector, no level pin with it keeps Remote IRR',
+    clause: 'DESIGN §1 failure 2: "Remote IRR never clears, the pin never delivers again"',
+    appliesTo: 'level pins; complete = LAPIC EOI without SPIV bit 12, else the I/O APIC EOI after it',
+  },
+  (executed) => {
+    const { command, after } = executed;
+    const eoi = lapicEoiOf(executed);
+    let vector: number | undefined;
+    if (command.op === 'guest.ioapicEoi') vector = command.vector;
+    else if (eoi !== undefined && !eoi.directed && eoi.routed && eoi.level) vector = eoi.vector;
+    if (vector === undefined) return undefined;
+    const stuck = strandedPins(after, vector);
+    return stuck.length === 0
+      ? undefined
+      : `pin ${stuck.join(', ')} (vector ${vector}) keeps Remote IRR with nothing left to EOI it`;
+  },
+);
+
+interface StormCount {
+  /** Deliveries per vector since the current trace command began. */
+  counts: Readonly<Record<number, number>>;
+  /** A storm was already reported for this trace command. */
+  reported: boolean;
+}
+
+export const noStorm: Invariant<StormCount> = {
+  id: 'no-storm',
+  statement: `One trace command (one device event) causes at most ${STORM_BOUND} deliveries of a vector`,
+  clause: 'DESIGN §1 failure 1: "repeated delivery before the guest\'s I/O APIC EOI"',
+  appliesTo: "every profile; a storm shows in the guest program's reactions",
+  initial: { counts: {}, reported: false },
+  check(monitor, executed, position) {
+    const start = position.reaction === null ? { counts: {}, reported: false } : monitor;
+    const counts: Record<number, number> = { ...start.counts };
+    for (const vector of executed.observation.deliveries ?? []) counts[vector] = (counts[vector] ?? 0) + 1;
+    const storming = Object.entries(counts).find(([, n]) => n > STORM_BOUND);
+    if (storming === undefined || start.reported) return { monitor: { counts, reported: start.reported } };
+    return {
+      monitor: { counts, reported: true },
+      violation: `vector ${storming[0]} delivered ${storming[1]} times within one command`,
+    };
+  },
+};

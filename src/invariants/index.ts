@@ -1,0 +1,79 @@
+import type { Executed } from '../model/step.js';
+import { noMissedEoiQuirk, noStorm, noStuckPin, noUnmaskBeforeIoapicEoi } from './eoiInvariants.js';
+import { expectedReason } from './expected.js';
+import type { Invariant, Position } from './invariant.js';
+import {
+  checkExtensionTruthful,
+  enableNeedsSplit,
+  failedIoctlAtomic,
+  flagsExclusive,
+} from './ioctlInvariants.js';
+import { lvrAdvertise, spivNeedsLvr } from './registerInvariants.js';
+
+/** Every invariant, in report order. */
+export const INVARIANTS: readonly Invariant[] = [
+  flagsExclusive,
+  enableNeedsSplit,
+  failedIoctlAtomic,
+  lvrAdvertise,
+  spivNeedsLvr,
+  noUnmaskBeforeIoapicEoi,
+  noMissedEoiQuirk,
+  noStorm,
+  noStuckPin,
+  checkExtensionTruthful,
+] as Invariant[];
+
+export const INVARIANT_IDS: readonly string[] = INVARIANTS.map((i) => i.id);
+
+/** One invariant violated at one executed command. */
+export interface Violation {
+  /** Invariant id. */
+  invariant: string;
+  /** Index of the trace command whose step violated it. */
+  index: number;
+  /** Which guest reaction of that step, or null for the command itself. */
+  reaction: number | null;
+  /** What went wrong. */
+  detail: string;
+  /** Why this is documented behaviour, or null when it is unexpected. */
+  expected: string | null;
+}
+
+/** Monitor state of every invariant, in INVARIANTS order. */
+export type Monitors = readonly unknown[];
+
+export function startMonitors(): Monitors {
+  return INVARIANTS.map((i) => i.initial);
+}
+
+/**
+ * Checks every invariant over one trace command's executed commands (the command, then its reactions). An
+ * invariant is reported at most once per trace command: a storm repeats the same violation at every EOI.
+ */
+export function checkStep(
+  monitors: Monitors,
+  executed: readonly Executed[],
+  index: number,
+): { monitors: Monitors; violations: Violation[] } {
+  const next = monitors.slice();
+  const violations: Violation[] = [];
+  executed.forEach((e, n) => {
+    const position: Position = { index, reaction: n === 0 ? null : n - 1 };
+    INVARIANTS.forEach((invariant, i) => {
+      const result = invariant.check(next[i], e, position);
+      next[i] = result.monitor;
+      if (result.violation !== undefined && !violations.some((v) => v.invariant === invariant.id)) {
+        const expected = expectedReason(invariant.id, e) ?? null;
+        violations.push({
+          invariant: invariant.id,
+          index,
+          reaction: position.reaction,
+          detail: result.violation,
+          expected,
+        });
+      }
+    });
+  });
+  return { monitors: next, violations };
+}

@@ -1,0 +1,40 @@
+import type { Executed } from '../model/step.js';
+
+/** Where in a trace an executed command sits: the trace command's index, and which reaction (null: the command). */
+export interface Position {
+  /** Index of the trace command. */
+  index: number;
+  /** Index of the guest reaction within that command's step, or null for the command itself. */
+  reaction: number | null;
+}
+
+/** A named predicate over (state before, command, state after, observation), checked after every command. */
+export interface Invariant<M = unknown> {
+  /** Stable id, e.g. `no-storm`. */
+  id: string;
+  /** One-line statement of what must hold. */
+  statement: string;
+  /** The spec clause it protects (DESIGN or the patch). */
+  clause: string;
+  /** Where it applies. */
+  appliesTo: string;
+  /** Monitor state before the first command (what it remembers between commands). */
+  initial: M;
+  /** Checks one executed command; returns the next monitor and, when violated, what went wrong. */
+  check(monitor: M, executed: Executed, position: Position): { monitor: M; violation?: string };
+}
+
+/** An invariant that needs no memory between commands. */
+export function stateless(
+  spec: Omit<Invariant<undefined>, 'initial' | 'check'>,
+  violation: (executed: Executed) => string | undefined,
+): Invariant<undefined> {
+  return {
+    ...spec,
+    initial: undefined,
+    check: (monitor, executed) => {
+      const found = violation(executed);
+      return found === undefined ? { monitor } : { monitor, violation: found };
+    },
+  };
+}
