@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { TraceInputError } from '../model/trace.js';
+import { fuzz } from './fuzz.js';
+import { parseFuzzOptions, type RawFuzzOptions } from './fuzzOptions.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { listProfiles } from './profiles.js';
 import { replay } from './replay.js';
@@ -20,6 +22,33 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .action((paths: string[], options: { json: boolean; record: boolean }) =>
       setExit(replay(io, paths, options)),
     );
+
+  program
+    .command('fuzz')
+    .description(
+      'fuzz the model under kernel × VMM × policy × guest rows, checking every invariant after every command',
+    )
+    .option('--kernel <names>', 'kernel profiles, comma-separated, or all')
+    .option('--vmm <names>', 'VMM profiles, comma-separated, or all')
+    .option(
+      '--policy <names>',
+      'setup policies (none, enable, disable, adversarial), comma-separated, or all',
+    )
+    .option('--guest <names>', 'guest profiles, comma-separated, or all')
+    .option(
+      '--matrix',
+      'every combination of the profiles (all unless narrowed), ending with the verdict table',
+      false,
+    )
+    .option('--seed <n>', 'campaign seed (default: random, printed)')
+    .option('--runs <n>', 'generated runs per row (default 200)')
+    .option('--time <duration>', 'total wall-time budget instead of --runs, e.g. 30s')
+    .option('--max-commands <n>', 'random commands per run at most', '30')
+    .option('--vcpus <n>', 'vCPUs of the modelled VM', '1')
+    .option('--pins <n>', 'I/O APIC pins of the modelled VM', '2')
+    .option('--out <dir>', 'folder for counterexample traces', 'seoib-out')
+    .option('--json', 'print one JSON object', false)
+    .action((options: RawFuzzOptions) => setExit(fuzz(io, parseFuzzOptions(options))));
 
   program
     .command('profiles')

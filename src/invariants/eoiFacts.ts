@@ -1,5 +1,5 @@
 import { spivDirectedEoi } from '../../machines/lapic.js';
-import { MSR } from '../model/apic.js';
+import { MSR, SPIV_APIC_ENABLED } from '../model/apic.js';
 import type { ModelState } from '../model/state.js';
 import type { Executed } from '../model/step.js';
 import * as vectors from '../model/vectorSet.js';
@@ -53,8 +53,17 @@ export function pendingAnywhere(state: ModelState, vector: number): boolean {
   );
 }
 
-/** Level pins with this vector whose Remote IRR is set and that no LAPIC will ever EOI. */
+/** The pin's destination LAPIC exists and accepts interrupts (else the interrupt is misrouted, not stuck). */
+function deliverable(state: ModelState, pin: number): boolean {
+  const dest = state.pins[pin]?.context.dest ?? -1;
+  const lapic = state.lapics[dest];
+  return lapic != null && lapic.value.apic !== 'absent' && (lapic.context.spivLow & SPIV_APIC_ENABLED) !== 0;
+}
+
+/** Level pins with this vector whose Remote IRR is set, routed to a live LAPIC, and that no LAPIC will ever EOI. */
 export function strandedPins(state: ModelState, vector: number): number[] {
   if (pendingAnywhere(state, vector)) return [];
-  return levelPinsFor(state, vector).filter((pin) => state.pins[pin]?.value === 'remoteIrrSet');
+  return levelPinsFor(state, vector).filter(
+    (pin) => state.pins[pin]?.value === 'remoteIrrSet' && deliverable(state, pin),
+  );
 }

@@ -15,7 +15,7 @@ export const noUnmaskBeforeIoapicEoi: Invariant<VectorSet> = {
   appliesTo: 'level interrupts routed through the I/O APIC, guests that set SPIV bit 12',
   initial: [],
   check(awaiting, executed) {
-    const { command, before, after, observation } = executed;
+    const { command, before } = executed;
     let watched = awaiting;
     if (command.op === 'guest.ioapicEoi') watched = vectors.remove(watched, command.vector);
     if (command.op === 'guest.ioapicWriteRte') {
@@ -27,15 +27,12 @@ export const noUnmaskBeforeIoapicEoi: Invariant<VectorSet> = {
     const eoi = lapicEoiOf(executed);
     if (eoi?.directed && eoi.routed && eoi.level) watched = vectors.add(watched, eoi.vector);
     for (const vector of watched) {
-      for (const pin of levelPinsFor(before, vector)) {
-        if (before.pins[pin]?.value !== 'remoteIrrSet') continue;
-        const unmasked =
-          after.pins[pin]?.value === 'remoteIrrClear' || (observation.deliveries ?? []).includes(vector);
-        if (unmasked)
-          return {
-            monitor: watched,
-            violation: `pin ${pin} (vector ${vector}) unmasked before the guest's I/O APIC EOI`,
-          };
+      const pin = levelPinsFor(before, vector).find((p) => executed.eoiedPins.includes(p));
+      if (pin !== undefined) {
+        return {
+          monitor: watched,
+          violation: `pin ${pin} (vector ${vector}) unmasked before the guest's I/O APIC EOI`,
+        };
       }
     }
     return { monitor: watched };
@@ -62,27 +59,49 @@ export const noMissedEoiQuirk = stateless(
   },
 );
 
-export const noStuckPin = stateless(
-  {
-    id: 'no-stuck-pin',
-    statement:
-      'Once the guest has completed its EOI protocol for a vector, no level pin with it keeps Remote IRR',
-    clause: 'DESIGN §1 failure 2: "Remote IRR never clears, the pin never delivers again"',
-    appliesTo: 'level pins; complete = LAPIC EOI without SPIV bit 12, else the I/O APIC EOI after it',
-  },
-  (executed) => {
-    const { command, after } = executed;
+export const noStuckPin: Invariant<VectorSet> = {
+  id: 'no-stuck-pin',
+  statement:
+    'Once the guest has completed its EOI protocol for a vector, no level pin with it keeps Remote IRR',
+  clause: 'DESIGN §1 failure 2: "Remote IRR never clears, the pin never delivers again"',
+  appliesTo:
+    'level pins routed to a live LAPIC; complete = LAPIC EOI without SPIV bit 12, else the I/O APIC EOI',
+  // Pins the guest or VMM made unreachable: vector rewritten while in flight, the interrupt dropped (APIC
+  // software-disabled, no such vCPU), or discarded from IRR/ISR by INIT or KVM_SET_LAPIC. No EOI can reach them.
+  initial: [],
+  check(retargeted, executed) {
+    const { command, before, after } = executed;
+    let next: VectorSet = retargeted.filter((pin) => after.pins[pin]?.value === 'remoteIrrSet');
+    if (command.op === 'guest.ioapicWriteRte') {
+      const pin = before.pins[command.pin];
+      if (pin?.value === 'remoteIrrSet' && pin.context.vector !== command.vector)
+        next = vectors.add(next, command.pin);
+    }
+    if (command.op === 'guest.init' || command.op === 'KVM_SET_LAPIC') {
+      before.pins.forEach((pin, index) => {
+        if (pin.value === 'remoteIrrSet' && pin.context.dest === command.vcpu)
+          next = vectors.add(next, index);
+      });
+    }
+    after.pins.forEach((pin, index) => {
+      const dropped = !(executed.observation.deliveries ?? []).includes(pin.context.vector);
+      if (before.pins[index]?.value === 'remoteIrrClear' && pin.value === 'remoteIrrSet' && dropped) {
+        next = vectors.add(next, index);
+      }
+    });
     const eoi = lapicEoiOf(executed);
     let vector: number | undefined;
     if (command.op === 'guest.ioapicEoi') vector = command.vector;
     else if (eoi !== undefined && !eoi.directed && eoi.routed && eoi.level) vector = eoi.vector;
-    if (vector === undefined) return undefined;
-    const stuck = strandedPins(after, vector);
-    return stuck.length === 0
-      ? undefined
-      : `pin ${stuck.join(', ')} (vector ${vector}) keeps Remote IRR with nothing left to EOI it`;
+    if (vector === undefined) return { monitor: next };
+    const stuck = strandedPins(after, vector).filter((pin) => !next.includes(pin));
+    if (stuck.length === 0) return { monitor: next };
+    return {
+      monitor: next,
+      violation: `pin ${stuck.join(', ')} (vector ${vector}) keeps Remote IRR with nothing left to EOI it`,
+    };
   },
-);
+};
 
 interface StormCount {
   /** Deliveries per vector since the current trace command began. */

@@ -19,6 +19,8 @@ export const REASONS = {
   disabledIgnoresSpiv:
     'DISABLED never suppresses, yet KVM let the guest hold SPIV bit 12 (LVR stale after a late DISABLE, or SPIV restored raw): it still gets broadcast EOIs (docs/findings.md)',
   rawSpiv: 'KVM_SET_LAPIC stores SPIV raw, bit 12 included, whatever LVR says (DESIGN §1)',
+  lockedWhatIf:
+    'what-if upstream-vcpu-lock refuses mode changes after vCPUs but CHECK_EXTENSION still offers bit 2 (docs/findings.md)',
   draftAdvertises:
     'this draft advertises bit 2 on every fd (v6: "We always advertise it in KVM_CHECK_EXTENSION")',
 } as const;
@@ -52,6 +54,7 @@ export function expectedReason(invariant: string, { command, before }: Executed)
     case 'spiv-needs-lvr':
       return command.op === 'KVM_SET_LAPIC' || command.op === 'KVM_SET_CPUID2' ? REASONS.rawSpiv : undefined;
     case 'check-extension-truthful':
+      if (before.vm.context.traits.modeLockedAfterVcpus) return REASONS.lockedWhatIf;
       return before.vm.context.traits.vmFdHidesEnableWithoutSplit ? undefined : REASONS.draftAdvertises;
     default:
       return undefined;

@@ -1,4 +1,10 @@
-import { type AnyStateMachine, initialTransition, transition } from 'xstate';
+import {
+  type AnyStateMachine,
+  type AnyTransitionDefinition,
+  getMicrosteps,
+  initialTransition,
+  transition,
+} from 'xstate';
 
 /** A machine snapshot reduced to what determines its future: state value and context. */
 export interface Persisted<TValue, TContext> {
@@ -14,6 +20,21 @@ export interface Advanced<TValue, TContext, TEmitted> {
   next: Persisted<TValue, TContext>;
   /** Events emitted by `emit()` actions, in order. */
   emitted: readonly TEmitted[];
+  /** Ids of the transitions taken (see transitionId) and of the state nodes active afterwards. */
+  visited: readonly string[];
+}
+
+/** Stable id of a transition: source state node, event, and its index among that node's handlers. */
+export function transitionId(t: AnyTransitionDefinition): string {
+  const handlers = t.eventType === '' ? t.source.always : t.source.transitions.get(t.eventType);
+  return `${t.source.id} ${t.eventType === '' ? 'always' : t.eventType} #${handlers?.indexOf(t) ?? 0}`;
+}
+
+/** Receives what every advance() visited; installed by coverage measurement, null otherwise. */
+let visitor: ((visited: readonly string[]) => void) | null = null;
+
+export function setVisitor(next: ((visited: readonly string[]) => void) | null): void {
+  visitor = next;
 }
 
 const MEMO_LIMIT = 500_000;
@@ -28,6 +49,28 @@ export function start<TValue, TContext>(
   return { value: snapshot.value as TValue, context: snapshot.context as TContext };
 }
 
+type Snapshot = ReturnType<AnyStateMachine['resolveState']>;
+
+/** Transitions the event takes, including those of events its actions raise within the same macrostep. */
+function visitedBy(
+  machine: AnyStateMachine,
+  snapshot: Snapshot,
+  event: { type: string },
+  next: Snapshot,
+): string[] {
+  const ids = machine.getTransitionData(snapshot, event).map(transitionId);
+  const [first] = getMicrosteps(machine, snapshot, event);
+  if (first !== undefined) {
+    for (const action of first[1] as readonly { type: string; params?: unknown }[]) {
+      if (action.type !== 'xstate.raise') continue;
+      const raised = (action.params as { event: { type: string } }).event;
+      ids.push(...machine.getTransitionData(first[0], raised).map(transitionId));
+    }
+  }
+  for (const node of next._nodes) ids.push(node.id);
+  return ids;
+}
+
 /**
  * Sends `event` to the machine at `state` through XState's pure transition(). The machines are the
  * semantics; answers are memoised per (machine, state, event) because the reachable state space is small
@@ -39,18 +82,21 @@ export function advance<TValue, TContext, TEvent extends { type: string }, TEmit
   event: TEvent,
 ): Advanced<TValue, TContext, TEmitted> {
   const key = `${machine.id}\u0000${JSON.stringify(state)}\u0000${JSON.stringify(event)}`;
-  const known = memo.get(key);
-  if (known !== undefined) return known as Advanced<TValue, TContext, TEmitted>;
-  const snapshot = machine.resolveState(state as { value: never; context: never });
-  const [next, actions] = transition(machine, snapshot, event);
-  const emitted = (actions as readonly { type: string; params?: unknown }[])
-    .filter((action) => action.type === 'xstate.emit')
-    .map((action) => (action.params as { event: TEmitted }).event);
-  const result: Advanced<TValue, TContext, TEmitted> = {
-    next: { value: next.value as TValue, context: next.context as TContext },
-    emitted,
-  };
-  if (memo.size >= MEMO_LIMIT) memo.clear();
-  memo.set(key, result);
+  let result = memo.get(key) as Advanced<TValue, TContext, TEmitted> | undefined;
+  if (result === undefined) {
+    const snapshot = machine.resolveState(state as { value: never; context: never });
+    const [next, actions] = transition(machine, snapshot, event);
+    const emitted = (actions as readonly { type: string; params?: unknown }[])
+      .filter((action) => action.type === 'xstate.emit')
+      .map((action) => (action.params as { event: TEmitted }).event);
+    result = {
+      next: { value: next.value as TValue, context: next.context as TContext },
+      emitted,
+      visited: visitedBy(machine, snapshot, event, next),
+    };
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(key, result);
+  }
+  visitor?.(result.visited);
   return result;
 }

@@ -11,10 +11,12 @@ export interface Flow {
   exits: number[];
   /** Vectors latched into some LAPIC's IRR, in order. */
   deliveries: number[];
+  /** Pins whose Remote IRR an EOI cleared (even if a re-delivery set it again). */
+  eoiedPins: number[];
 }
 
 export function openFlow(state: ModelState): Flow {
-  return { state, exits: [], deliveries: [] };
+  return { state, exits: [], deliveries: [], eoiedPins: [] };
 }
 
 /** Sends an event to a pin and delivers the interrupt messages it emits. */
@@ -27,6 +29,8 @@ export function sendToPin(flow: Flow, pin: number, event: PinEvent): void {
     event,
   );
   flow.state = { ...flow.state, pins: replaceAt(flow.state.pins, pin, next) };
+  const accepted = next.value === 'remoteIrrClear' || emitted.length > 0;
+  if (event.type === 'EOI' && current.value === 'remoteIrrSet' && accepted) flow.eoiedPins.push(pin);
   for (const message of emitted) deliver(flow, message);
 }
 

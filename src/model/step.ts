@@ -29,6 +29,8 @@ export interface Executed {
   after: ModelState;
   /** What it did, without reactions. */
   observation: Observation;
+  /** Pins whose Remote IRR an EOI cleared during it (a re-delivery may have set it again). */
+  eoiedPins: readonly number[];
 }
 
 /** A step's result: the next state and what the command (and the guest's reactions) observably did. */
@@ -202,11 +204,11 @@ export function execute(state: ModelState, command: Command): Executed {
   const flow = openFlow(state);
   if (isIoctl(command)) {
     const observation = ioctl(flow, command);
-    return { command, before: state, after: flow.state, observation };
+    return { command, before: state, after: flow.state, observation, eoiedPins: flow.eoiedPins };
   }
   const specific = guestAction(flow, command);
   const observation = { ...specific, exits: flow.exits, deliveries: flow.deliveries };
-  return { command, before: state, after: flow.state, observation };
+  return { command, before: state, after: flow.state, observation, eoiedPins: flow.eoiedPins };
 }
 
 /** Runs the guest program until it waits (or MAX_REACTIONS), returning the state and what it did. */

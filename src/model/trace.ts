@@ -75,38 +75,32 @@ function checkProfiles(file: string, profile: ProfileNames): void {
 }
 
 /**
- * Refuses commands the model cannot give a meaning: pins beyond the config, vCPU ids beyond it, and vCPU
- * commands before that vCPU's KVM_CREATE_VCPU (which succeeds exactly for a fresh id below config.vcpus).
+ * The first command the model cannot give a meaning: a pin beyond the config, a vCPU id beyond it, or a vCPU
+ * command before that vCPU's KVM_CREATE_VCPU (which succeeds exactly for a fresh id below config.vcpus).
  */
-function checkReferences(file: string, trace: Trace): void {
+export function findReferenceError(
+  commands: readonly Command[],
+  config: Config,
+): { path: string; reason: string } | undefined {
   const created = new Set<number>();
-  trace.commands.forEach((command, i) => {
+  for (const [i, command] of commands.entries()) {
     const at = (field: string) => `$.commands[${i}].${field}`;
-    if ('pin' in command && command.pin >= trace.config.pins) {
-      throw new TraceInputError(
-        file,
-        at('pin'),
-        `pin ${command.pin} does not exist (config.pins is ${trace.config.pins})`,
-      );
+    if ('pin' in command && command.pin >= config.pins) {
+      return { path: at('pin'), reason: `pin ${command.pin} does not exist (config.pins is ${config.pins})` };
     }
     if (command.op === 'KVM_CREATE_VCPU') {
-      if (command.id >= trace.config.vcpus) {
-        throw new TraceInputError(
-          file,
-          at('id'),
-          `vCPU id ${command.id} is beyond config.vcpus (${trace.config.vcpus})`,
-        );
-      }
+      if (command.id >= config.vcpus)
+        return { path: at('id'), reason: `vCPU id ${command.id} is beyond config.vcpus (${config.vcpus})` };
       created.add(command.id);
     }
     if ('vcpu' in command && !created.has(command.vcpu)) {
-      throw new TraceInputError(
-        file,
-        at('vcpu'),
-        `vCPU ${command.vcpu} does not exist yet (no KVM_CREATE_VCPU before)`,
-      );
+      return {
+        path: at('vcpu'),
+        reason: `vCPU ${command.vcpu} does not exist yet (no KVM_CREATE_VCPU before)`,
+      };
     }
-  });
+  }
+  return undefined;
 }
 
 /** Parses and validates a seoib-trace/1 file's text. Throws TraceInputError naming file, JSON path and reason. */
@@ -124,6 +118,7 @@ export function parseTrace(text: string, file: string): Trace {
   }
   const trace: Trace = result.output as Trace;
   checkProfiles(file, trace.profile);
-  checkReferences(file, trace);
+  const error = findReferenceError(trace.commands, trace.config);
+  if (error !== undefined) throw new TraceInputError(file, error.path, error.reason);
   return trace;
 }

@@ -26,8 +26,8 @@ describe.each(['upstream', 'legacy', 'v4', 'v6', 'scenarios'])('corpus %s', (fol
       expect(trace.profile.kernel).toBe(folder === 'scenarios' ? trace.profile.kernel : folder);
       expect(trace.commands.some((c) => c.expect !== undefined)).toBe(true);
       const run = runTrace(trace);
-    expect(run.mismatches).toEqual([]);
-    expect(run.violations.filter((v) => v.expected === null)).toEqual([]);
+      expect(run.mismatches).toEqual([]);
+      expect(run.violations.filter((v) => v.expected === null)).toEqual([]);
     },
   );
 });

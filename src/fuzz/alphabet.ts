@@ -1,0 +1,142 @@
+import { deliverableVector } from '../../machines/lapic.js';
+import { type VmEmitted, type VmEvent, vmMachine } from '../../machines/vm.js';
+import { MSR } from '../model/apic.js';
+import type { Command } from '../model/command.js';
+import { advance } from '../model/drive.js';
+import type { ModelState, VmSnapshot } from '../model/state.js';
+import type { Row } from './row.js';
+
+/** Vectors the fuzzer uses: two priority classes, enough for nesting and sharing. */
+export const FUZZ_VECTORS = [64, 80] as const;
+const X2APIC_ARGS = [0, 3, 4, 8, 12, 16] as const;
+const SPIV_VALUES = [0x1ff, 0x11ff] as const;
+
+function vcpuIds(state: ModelState): number[] {
+  return state.lapics.flatMap((lapic, id) => (lapic === null ? [] : [id]));
+}
+
+function ioctls(state: ModelState): Command[] {
+  const { config } = state;
+  const out: Command[] = [
+    { op: 'KVM_CHECK_EXTENSION', fd: 'vm', cap: 'KVM_CAP_X2APIC_API' },
+    { op: 'KVM_CREATE_IRQCHIP' },
+    { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [config.pins] },
+    { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [config.pins - 1] },
+    ...X2APIC_ARGS.map((arg): Command => ({ op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [arg] })),
+  ];
+  for (let id = 0; id < config.vcpus; id++) out.push({ op: 'KVM_CREATE_VCPU', id });
+  for (const vcpu of vcpuIds(state)) {
+    out.push({ op: 'KVM_SET_CPUID2', vcpu, x2apic: true }, { op: 'KVM_SET_CPUID2', vcpu, x2apic: false });
+    for (const spiv of SPIV_VALUES) out.push({ op: 'KVM_SET_LAPIC', vcpu, spiv, irr: [], isr: [], tmr: [] });
+    out.push({ op: 'KVM_GET_LAPIC', vcpu, reg: 0x30 }, { op: 'KVM_GET_LAPIC', vcpu, reg: 0xf0 });
+  }
+  return out;
+}
+
+function driver(state: ModelState): Command[] {
+  const out: Command[] = [];
+  for (let pin = 0; pin < state.config.pins; pin++) {
+    for (const vector of FUZZ_VECTORS) {
+      for (let dest = 0; dest < state.config.vcpus; dest++) {
+        out.push({ op: 'guest.ioapicWriteRte', pin, vector, trigger: 'level', masked: false, dest });
+        out.push({ op: 'guest.ioapicWriteRte', pin, vector, trigger: 'edge', masked: false, dest });
+      }
+    }
+    out.push({
+      op: 'guest.ioapicWriteRte',
+      pin,
+      vector: FUZZ_VECTORS[0],
+      trigger: 'level',
+      masked: true,
+      dest: 0,
+    });
+  }
+  return out;
+}
+
+function guestCpu(state: ModelState): Command[] {
+  const out: Command[] = [];
+  for (const vcpu of vcpuIds(state)) {
+    for (const spiv of SPIV_VALUES) out.push({ op: 'guest.wrmsr', vcpu, msr: MSR.spiv, value: BigInt(spiv) });
+    out.push(
+      { op: 'guest.rdmsr', vcpu, msr: MSR.lvr },
+      { op: 'guest.rdmsr', vcpu, msr: MSR.spiv },
+      { op: 'guest.acceptInterrupt', vcpu },
+      { op: 'guest.eoi', vcpu },
+      { op: 'guest.init', vcpu },
+    );
+  }
+  for (const vector of FUZZ_VECTORS) out.push({ op: 'guest.ioapicEoi', vector });
+  return out;
+}
+
+function device(state: ModelState): Command[] {
+  const out: Command[] = [];
+  for (let pin = 0; pin < state.config.pins; pin++) {
+    out.push({ op: 'device.setLine', pin, level: 1 }, { op: 'device.setLine', pin, level: 0 });
+  }
+  out.push({ op: 'clock.advance', ns: 1_000_000 });
+  return out;
+}
+
+/**
+ * Every command the fuzzer may issue in this state: ioctls only under the adversarial policy (ordered policies
+ * do their setup first), guest CPU commands only for the adversarial guest (a profile guest runs its own
+ * program), the guest's driver programming the I/O APIC, and the device.
+ */
+export function alphabet(state: ModelState, row: Row): Command[] {
+  return [
+    ...(row.policy === 'adversarial' ? ioctls(state) : []),
+    ...driver(state),
+    ...(row.guest === 'adversarial' ? guestCpu(state) : []),
+    ...device(state),
+  ];
+}
+
+function vmAccepts(vm: VmSnapshot, event: VmEvent): boolean {
+  const { emitted } = advance<VmSnapshot['value'], VmSnapshot['context'], VmEvent, VmEmitted>(
+    vmMachine,
+    vm,
+    event,
+  );
+  return emitted.some((e) => e.type === 'ret' && e.value === 0);
+}
+
+/**
+ * Whether the machines accept the command in this state: the VM machine answers 0 (every refusal is itself a
+ * modelled transition, so XState's can() is true for all of them), the LAPIC has something to accept or EOI,
+ * a line actually changes.
+ */
+export function accepted(state: ModelState, command: Command): boolean {
+  const lapic = 'vcpu' in command ? state.lapics[command.vcpu] : undefined;
+  const present = lapic != null && lapic.value.apic !== 'absent';
+  switch (command.op) {
+    case 'KVM_CREATE_IRQCHIP':
+      return vmAccepts(state.vm, { type: 'CREATE_IRQCHIP' });
+    case 'KVM_ENABLE_CAP':
+      return command.cap === 'KVM_CAP_SPLIT_IRQCHIP'
+        ? vmAccepts(state.vm, { type: 'ENABLE_SPLIT_IRQCHIP', pins: command.args[0] })
+        : vmAccepts(state.vm, { type: 'ENABLE_X2APIC_API', flags: command.args[0] });
+    case 'KVM_CREATE_VCPU':
+      return state.lapics[command.id] === null;
+    case 'KVM_SET_CPUID2':
+      return lapic != null && (lapic.value.run === 'neverRun' || lapic.context.x2apic === command.x2apic);
+    case 'KVM_SET_LAPIC':
+    case 'KVM_GET_LAPIC':
+    case 'guest.init':
+      return present;
+    case 'guest.wrmsr':
+    case 'guest.rdmsr':
+      return present && lapic.context.x2apic;
+    case 'guest.acceptInterrupt':
+      return present && deliverableVector(lapic.context) !== undefined;
+    case 'guest.eoi':
+      return present && lapic.context.x2apic && lapic.context.isr.length > 0;
+    case 'guest.ioapicEoi':
+      return state.pins.some((p) => p.context.vector === command.vector && p.value === 'remoteIrrSet');
+    case 'device.setLine':
+      return state.pins[command.pin]?.context.line !== (command.level === 1);
+    default:
+      return true;
+  }
+}

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { recordTrace, runTrace } from '../model/runTrace.js';
+import type { Trace } from '../model/trace.js';
+import { serializeTrace } from '../model/traceFormat.js';
+import { TRACE_FORMAT } from '../model/traceSchema.js';
+import type { Found } from './campaign.js';
+
+/** The counterexample as a seoib-trace/1 trace with every observation recorded as `expect`. */
+export function counterexampleTrace(found: Found): Trace {
+  const { row } = found;
+  const trace: Trace = {
+    format: TRACE_FORMAT,
+    profile: { kernel: row.kernel, vmm: row.vmm, guest: row.guest },
+    config: row.config,
+    commands: found.commands,
+  };
+  return recordTrace(trace, runTrace(trace));
+}
+
+/** File name: invariant, then the row, so one row's counterexamples sort together. */
+export function counterexampleFile(dir: string, found: Found): string {
+  const { row } = found;
+  return join(
+    dir,
+    `${found.violation.invariant}--${row.kernel}--${row.vmm}--${row.policy}--${row.guest}.json`,
+  );
+}
+
+export function counterexampleText(found: Found): string {
+  return serializeTrace(counterexampleTrace(found));
+}
+
+/** A vitest test that replays the counterexample file and asserts the violation is still there. */
+export function vitestSnippet(file: string, found: Found): string {
+  const { invariant } = found.violation;
+  return [
+    "import { readFileSync } from 'node:fs';",
+    "import { parseTrace, runTrace } from 'seoib';",
+    "import { expect, it } from 'vitest';",
+    '',
+    `it('${invariant} on ${found.row.kernel}/${found.row.vmm}/${found.row.policy}/${found.row.guest}', () => {`,
+    `  const file = ${JSON.stringify(file)};`,
+    "  const run = runTrace(parseTrace(readFileSync(file, 'utf8'), file));",
+    '  expect(run.mismatches).toEqual([]);',
+    `  expect(run.violations.map((v) => v.invariant)).toContain(${JSON.stringify(invariant)});`,
+    '});',
+  ].join('\n');
+}

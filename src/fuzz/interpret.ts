@@ -1,0 +1,100 @@
+import { checkStep, startMonitors, type Violation } from '../invariants/index.js';
+import type { Command } from '../model/command.js';
+import { initialState } from '../model/state.js';
+import { step } from '../model/step.js';
+import { accepted, alphabet } from './alphabet.js';
+import { setupCommands } from './policy.js';
+import type { Row } from './row.js';
+
+/** One fuzzer draw: from the commands the machines accept now (state-aware), or from all of them. */
+export interface Choice {
+  /** Draw from the accepted commands (true) or from the whole alphabet (false). */
+  aware: boolean;
+  /** Which one (modulo the number of candidates). */
+  pick: number;
+}
+
+/** The outcome of running one sequence of choices. */
+export interface Interpreted {
+  /** The concrete commands, setup included: a valid trace body. */
+  commands: Command[];
+  /** Invariant violations, in order. */
+  violations: Violation[];
+  /** Commands the model refused (negative ret or #GP). */
+  refused: number;
+  /** Commands executed including guest reactions. */
+  executed: number;
+}
+
+function choose(
+  candidates: readonly Command[],
+  choice: Choice,
+  isAccepted: (c: Command) => boolean,
+): Command | undefined {
+  const n = candidates.length;
+  if (n === 0) return undefined;
+  if (!choice.aware) return candidates[choice.pick % n];
+  // Scan from the drawn position to the next accepted command: no draw is ever discarded.
+  for (let k = 0; k < n; k++) {
+    const candidate = candidates[(choice.pick + k) % n] as Command;
+    if (isAccepted(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Runs commands (a valid trace body) on the model, checking every invariant, stopping at `stop`. */
+export function runCommands(
+  row: Row,
+  commands: readonly Command[],
+  stop?: (v: Violation) => boolean,
+): Interpreted {
+  return drive(row, commands.length, (_, i) => commands[i], stop);
+}
+
+/** Turns choices into concrete commands against the live model (after the policy's setup). */
+export function interpret(
+  row: Row,
+  choices: readonly Choice[],
+  stop?: (v: Violation) => boolean,
+): Interpreted {
+  const setup = setupCommands(row);
+  return drive(
+    row,
+    setup.length + choices.length,
+    (state, i) => {
+      if (i < setup.length) return setup[i];
+      const choice = choices[i - setup.length] as Choice;
+      return choose(alphabet(state, row), choice, (c) => accepted(state, c));
+    },
+    stop,
+  );
+}
+
+function drive(
+  row: Row,
+  length: number,
+  next: (state: ReturnType<typeof initialState>, i: number) => Command | undefined,
+  stop?: (v: Violation) => boolean,
+): Interpreted {
+  let state = initialState({ kernel: row.kernel, vmm: row.vmm, guest: row.guest }, row.config);
+  let monitors = startMonitors();
+  const commands: Command[] = [];
+  const violations: Violation[] = [];
+  let refused = 0;
+  let executed = 0;
+  for (let i = 0; i < length; i++) {
+    const command = next(state, i);
+    if (command === undefined) continue;
+    const result = step(state, command);
+    const checked = checkStep(monitors, result.executed, commands.length);
+    commands.push(command);
+    state = result.state;
+    monitors = checked.monitors;
+    violations.push(...checked.violations);
+    executed += result.executed.length;
+    const { ret, fault } = result.observation;
+    if ((ret !== undefined && ret < 0) || fault !== undefined) refused++;
+    if (stop !== undefined && checked.violations.some(stop)) break;
+  }
+  return { commands, violations, refused, executed };
+}

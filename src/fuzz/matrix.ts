@@ -1,0 +1,36 @@
+import { INVARIANT_IDS } from '../invariants/index.js';
+import type { RowResult } from './campaign.js';
+import { rowName } from './row.js';
+
+/** A row's verdict on one invariant. */
+export type Verdict = 'clean' | 'expected' | 'violated';
+
+export function verdicts(result: RowResult): Record<string, Verdict> {
+  const out: Record<string, Verdict> = {};
+  for (const id of INVARIANT_IDS) {
+    const found = result.found.find((f) => f.violation.invariant === id);
+    out[id] = found === undefined ? 'clean' : found.violation.expected === null ? 'violated' : 'expected';
+  }
+  return out;
+}
+
+const MARK: Record<Verdict, string> = { clean: '.', expected: 'q', violated: 'X' };
+
+/** The kernel × VMM × policy × guest table, one column per invariant. */
+export function matrixTable(results: readonly RowResult[]): string {
+  const names = results.map((r) => rowName(r.row));
+  const width = Math.max(...names.map((n) => n.length), 3);
+  const header = `${'row'.padEnd(width)}  ${INVARIANT_IDS.map((_, i) => String(i + 1).padStart(2)).join(' ')}`;
+  const lines = results.map((r, k) => {
+    const v = verdicts(r);
+    return `${(names[k] as string).padEnd(width)}  ${INVARIANT_IDS.map((id) => MARK[v[id] as Verdict].padStart(2)).join(' ')}`;
+  });
+  const legend = INVARIANT_IDS.map((id, i) => `${String(i + 1).padStart(2)} ${id}`).join('\n');
+  return [
+    header,
+    ...lines,
+    '',
+    '. clean   q expected (documented quirk or known finding)   X VIOLATED',
+    legend,
+  ].join('\n');
+}
