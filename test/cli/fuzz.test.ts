@@ -1,0 +1,133 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from './run.js';
+
+const row = [
+  '--kernel',
+  'upstream',
+  '--vmm',
+  'ioapic-0x20',
+  '--policy',
+  'none',
+  '--guest',
+  'credential-guard',
+];
+
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+}
+
+describe('seoib fuzz (seed 13)', () => {
+  it('prints the seed and the replay command first, finds the storm, writes a replayable counterexample', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'seoib-fuzz-'));
+    const { code, out: text } = await cli('fuzz', ...row, '--seed', '13', '--runs', '100', '--out', out);
+    expect(code).toBe(0);
+    const [first, second] = text.split('\n');
+    expect(first).toBe('seoib fuzz: seed 13');
+    expect(second).toBe(
+      `replay this campaign: seoib fuzz ${row.join(' ')} --seed 13 --runs 100 --max-commands 30 --vcpus 1 --pins 2 --out ${out}`,
+    );
+    const file = join(out, 'no-storm--upstream--ioapic-0x20--none--credential-guard.json');
+    expect(text).toContain(`replay: seoib replay ${file}`);
+    const replayed = await cli('replay', '--json', file);
+    expect(replayed.code).toBe(0);
+    const violations = JSON.parse(replayed.out).traces[0].violations;
+    expect(violations).toContainEqual({ invariant: 'no-storm', index: expect.any(Number), expected: true });
+  });
+
+  it('is deterministic: same seed and options give byte-identical JSON and counterexample files', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'seoib-fuzz-'));
+    const args = [
+      'fuzz',
+      '--matrix',
+      '--kernel',
+      'legacy,upstream',
+      '--vmm',
+      'ioapic-0x11',
+      '--guest',
+      'credential-guard,windows-hyperv',
+    ];
+    const first = await cli(...args, '--seed', '13', '--runs', '60', '--out', out, '--json');
+    const files = snapshot(out);
+    const second = await cli(...args, '--seed', '13', '--runs', '60', '--out', out, '--json');
+    expect(second.out).toBe(first.out);
+    expect(snapshot(out)).toEqual(files);
+    expect(Object.keys(files).length).toBeGreaterThan(0);
+    const report = JSON.parse(first.out);
+    expect(report.seed).toBe(13);
+    expect(report.rows).toHaveLength(16);
+    expect(report.draws.discarded).toBe(0);
+    expect(report.coverage.states.total).toBeGreaterThan(20);
+  });
+
+  it('ends a --matrix run with the verdict table', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'seoib-fuzz-'));
+    const { code, out: text } = await cli(
+      'fuzz',
+      '--matrix',
+      '--kernel',
+      'upstream',
+      '--vmm',
+      'ioapic-0x11',
+      '--policy',
+      'enable,disable',
+      '--guest',
+      'windows-hyperv',
+      '--seed',
+      '13',
+      '--runs',
+      '100',
+      '--out',
+      out,
+    );
+    expect(code).toBe(0);
+    const marks = (name: string) =>
+      text
+        .split('\n')
+        .find((line) => line.startsWith(`${name} `))
+        ?.split(/\s+/)
+        .slice(1);
+    // Column 9 is no-stuck-pin: expected with ENABLE on a 0x11 I/O APIC, clean with DISABLE.
+    expect(marks('upstream/ioapic-0x11/enable/windows-hyperv')).toEqual([
+      '.',
+      '.',
+      '.',
+      '.',
+      '.',
+      '.',
+      '.',
+      '.',
+      'q',
+      '.',
+    ]);
+    expect(marks('upstream/ioapic-0x11/disable/windows-hyperv')).toEqual(Array(10).fill('.'));
+  });
+});
+
+describe('seoib fuzz bad input', () => {
+  it.each([
+    [['--kernel', 'v9'], /^seoib: --kernel: unknown kernel "v9" \(known: .*\)\n$/],
+    [['--guest', 'linux,beos'], /^seoib: --guest: unknown guest "beos"/],
+    [['--time', '30 seconds'], /^seoib: --time: "30 seconds" must be a duration like 500ms, 30s, 2m\n$/],
+    [['--runs', '-3'], /^seoib: --runs: "-3" must be a whole number/],
+    [['--pins', '40'], /^seoib: --pins: "40" must be a whole number from 2 to 24\n$/],
+  ])('%j: one line, exit 2, nothing written', async (args, message) => {
+    const parent = mkdtempSync(join(tmpdir(), 'seoib-fuzz-'));
+    const out = join(parent, 'out');
+    const { code, out: stdout, err } = await cli('fuzz', ...(args as string[]), '--out', out);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(err).toMatch(message);
+    expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it('refuses an --out it cannot write', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'seoib-fuzz-'));
+    writeFileSync(join(parent, 'file'), '');
+    const { code, err } = await cli('fuzz', '--runs', '1', '--out', join(parent, 'file', 'sub'));
+    expect(code).toBe(2);
+    expect(err).toMatch(/^seoib: --out: .*file\/sub: cannot write there \(ENOTDIR\)\n$/);
+  });
+});
