@@ -41,6 +41,8 @@ export interface RowOptions {
   maxCommands: number;
   /** Stop generating at this Date.now(); undefined: only `runs` bounds it. */
   deadline?: number;
+  /** Stop as soon as this invariant has been found. */
+  until?: string;
 }
 
 /** A row's seed: the campaign seed mixed with the row's name (FNV-1a), so rows are independent and stable. */
@@ -90,6 +92,7 @@ export function fuzzRow(row: Row, options: RowOptions): RowResult {
     const minimal = runCommands(row, commands).violations.find((v) => v.invariant === violation.invariant);
     found.add(violation.invariant);
     result.found.push({ row, violation: minimal ?? violation, commands });
+    if (violation.invariant === options.until) break;
   }
   return result;
 }
