@@ -22,3 +22,29 @@ export interface Row {
 export function rowName(row: Row): string {
   return `${row.kernel}/${row.vmm}/${row.policy}/${row.guest}`;
 }
+
+/** The bounded machine fuzzing uses unless told otherwise: one vCPU, two pins. */
+export const DEFAULT_FUZZ_CONFIG: Config = { vcpus: 1, pins: 2 };
+
+export function makeRow(
+  kernel: string,
+  vmm: string,
+  policy: Policy,
+  guest: string,
+  config = DEFAULT_FUZZ_CONFIG,
+): Row {
+  return { kernel, vmm, policy, guest, config };
+}
+
+/**
+ * The rows the patch promises clean for every guest: upstream with ENABLE and an I/O APIC with an EOI register,
+ * and upstream with DISABLE and either I/O APIC, the flag set before the vCPUs.
+ */
+export function promiseRows(guests: readonly string[], config = DEFAULT_FUZZ_CONFIG): Row[] {
+  return [
+    ...guests.map((g) => makeRow('upstream', 'ioapic-0x20', 'enable', g, config)),
+    ...['ioapic-0x11', 'ioapic-0x20'].flatMap((vmm) =>
+      guests.map((g) => makeRow('upstream', vmm, 'disable', g, config)),
+    ),
+  ];
+}
