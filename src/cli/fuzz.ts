@@ -73,6 +73,7 @@ export function fuzz(io: CliIo, options: FuzzOptions): number {
         seed: rowSeed(options.seed, row),
         runs: perRowMs === undefined ? options.runs : Number.MAX_SAFE_INTEGER,
         maxCommands: options.maxCommands,
+        only: options.invariants,
         ...(deadline === undefined ? {} : { deadline }),
       });
       bar.row(k + 1, result);

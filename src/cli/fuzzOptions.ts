@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { POLICIES, type Policy, type Row } from '../fuzz/row.js';
+import { INVARIANT_IDS } from '../invariants/index.js';
 import { CONFIG_LIMITS } from '../model/config.js';
 import { GUESTS } from '../model/guests/index.js';
 import { KERNELS } from '../model/kernels.js';
@@ -13,6 +14,7 @@ export interface RawFuzzOptions {
   vmm?: string;
   policy?: string;
   guest?: string;
+  invariants?: string;
   matrix: boolean;
   seed?: string;
   runs?: string;
@@ -28,6 +30,8 @@ export interface RawFuzzOptions {
 export interface FuzzOptions {
   /** Rows to fuzz, in order. */
   rows: Row[];
+  /** Invariants to hunt. */
+  invariants: string[];
   /** Print the matrix table. */
   matrix: boolean;
   /** Campaign seed. */
@@ -67,13 +71,14 @@ function list(
   text: string | undefined,
   known: readonly string[],
   fallback: readonly string[],
+  noun = flag,
 ): string[] {
   if (text === undefined) return [...fallback];
   if (text === 'all') return [...known];
   const names = text.split(',').map((s) => s.trim());
   for (const name of names) {
     if (!known.includes(name))
-      throw new UsageError(`--${flag}: unknown ${flag} "${name}" (known: ${known.join(', ')}, all)`);
+      throw new UsageError(`--${flag}: unknown ${noun} "${name}" (known: ${known.join(', ')}, all)`);
   }
   return names;
 }
@@ -96,6 +101,7 @@ export function parseFuzzOptions(raw: RawFuzzOptions): FuzzOptions {
   const vmms = list('vmm', raw.vmm, [...VMMS.keys()], all ? [...VMMS.keys()] : ['ioapic-0x20']);
   const policies = list('policy', raw.policy, POLICIES, all ? POLICIES : ['adversarial']) as Policy[];
   const guests = list('guest', raw.guest, [...GUESTS.keys()], all ? [...GUESTS.keys()] : ['adversarial']);
+  const invariants = list('invariants', raw.invariants, INVARIANT_IDS, INVARIANT_IDS, 'invariant');
   const config = {
     vcpus: integer('vcpus', raw.vcpus, CONFIG_LIMITS.vcpus.min, CONFIG_LIMITS.vcpus.max),
     pins: integer('pins', raw.pins, Math.max(2, CONFIG_LIMITS.pins.min), CONFIG_LIMITS.pins.max),
@@ -116,6 +122,7 @@ export function parseFuzzOptions(raw: RawFuzzOptions): FuzzOptions {
     ...(raw.vmm === undefined ? [] : ['--vmm', raw.vmm]),
     ...(raw.policy === undefined ? [] : ['--policy', raw.policy]),
     ...(raw.guest === undefined ? [] : ['--guest', raw.guest]),
+    ...(raw.invariants === undefined ? [] : ['--invariants', raw.invariants]),
     ...(raw.matrix ? ['--matrix'] : []),
     '--seed',
     String(seed),
@@ -129,5 +136,16 @@ export function parseFuzzOptions(raw: RawFuzzOptions): FuzzOptions {
     '--out',
     raw.out,
   ].join(' ');
-  return { rows, matrix: raw.matrix, seed, runs, timeMs, maxCommands, out: raw.out, json: raw.json, replay };
+  return {
+    rows,
+    invariants,
+    matrix: raw.matrix,
+    seed,
+    runs,
+    timeMs,
+    maxCommands,
+    out: raw.out,
+    json: raw.json,
+    replay,
+  };
 }

@@ -35,6 +35,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       'setup policies (none, enable, disable, adversarial), comma-separated, or all',
     )
     .option('--guest <names>', 'guest profiles, comma-separated, or all')
+    .option('--invariants <ids>', 'invariants to hunt, comma-separated, or all (default all)')
     .option(
       '--matrix',
       'every combination of the profiles (all unless narrowed), ending with the verdict table',

@@ -1,6 +1,6 @@
 import { deliverableVector } from '../../machines/lapic.js';
 import { type VmEmitted, type VmEvent, vmMachine } from '../../machines/vm.js';
-import { MSR } from '../model/apic.js';
+import { MAX_RESERVED_IOAPIC_PINS, MSR } from '../model/apic.js';
 import type { Command } from '../model/command.js';
 import { advance } from '../model/drive.js';
 import type { ModelState, VmSnapshot } from '../model/state.js';
@@ -22,6 +22,7 @@ function ioctls(state: ModelState): Command[] {
     { op: 'KVM_CREATE_IRQCHIP' },
     { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [config.pins] },
     { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [config.pins - 1] },
+    { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [MAX_RESERVED_IOAPIC_PINS + 1] },
     ...X2APIC_ARGS.map((arg): Command => ({ op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [arg] })),
   ];
   for (let id = 0; id < config.vcpus; id++) out.push({ op: 'KVM_CREATE_VCPU', id });
@@ -58,6 +59,7 @@ function guestCpu(state: ModelState): Command[] {
   const out: Command[] = [];
   for (const vcpu of vcpuIds(state)) {
     for (const spiv of SPIV_VALUES) out.push({ op: 'guest.wrmsr', vcpu, msr: MSR.spiv, value: BigInt(spiv) });
+    out.push({ op: 'guest.wrmsr', vcpu, msr: MSR.lvr, value: 0n });
     out.push(
       { op: 'guest.rdmsr', vcpu, msr: MSR.lvr },
       { op: 'guest.rdmsr', vcpu, msr: MSR.spiv },

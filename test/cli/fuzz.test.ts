@@ -112,6 +112,7 @@ describe('seoib fuzz bad input', () => {
     [['--guest', 'linux,beos'], /^seoib: --guest: unknown guest "beos"/],
     [['--time', '30 seconds'], /^seoib: --time: "30 seconds" must be a duration like 500ms, 30s, 2m\n$/],
     [['--runs', '-3'], /^seoib: --runs: "-3" must be a whole number/],
+    [['--invariants', 'no-storm,no-fire'], /^seoib: --invariants: unknown invariant "no-fire"/],
     [['--pins', '40'], /^seoib: --pins: "40" must be a whole number from 2 to 24\n$/],
   ])('%j: one line, exit 2, nothing written', async (args, message) => {
     const parent = mkdtempSync(join(tmpdir(), 'seoib-fuzz-'));
