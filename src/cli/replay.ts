@@ -1,4 +1,5 @@
 import type { Violation } from '../invariants/index.js';
+import type { Command } from '../model/command.js';
 import type { Observation } from '../model/observation.js';
 import { type Mismatch, recordTrace, runTrace } from '../model/runTrace.js';
 import { commandJson, observationJson, serializeTrace } from '../model/traceFormat.js';
@@ -26,13 +27,13 @@ function describe(observation: Observation): string {
 function printTrace(
   io: CliIo,
   file: string,
-  commands: readonly object[],
+  commands: readonly Command[],
   observations: Observation[],
   mismatches: Mismatch[],
 ): void {
   io.out(`${file}\n`);
   observations.forEach((observation, index) => {
-    io.out(`  [${index}] ${compact(commandJson(commands[index] as never))} -> ${describe(observation)}\n`);
+    io.out(`  [${index}] ${compact(commandJson(commands[index] as Command))} -> ${describe(observation)}\n`);
     for (const reaction of observation.reactions ?? []) {
       io.out(`        guest: ${compact(commandJson(reaction.command))} -> ${describe(reaction.observed)}\n`);
     }

@@ -1,6 +1,5 @@
 import type { ModelState } from '../model/state.js';
 import type { Executed } from '../model/step.js';
-import { levelPinsFor } from './eoiFacts.js';
 
 /**
  * Violations that are documented behaviour, not regressions: the legacy quirk, the consequences the patch itself
@@ -28,8 +27,7 @@ export const REASONS = {
 function routesBeyondReservedPins(state: ModelState): boolean {
   if (state.vm.value.irqchip !== 'split') return false;
   return state.pins.some(
-    (pin, index) =>
-      index >= state.vm.context.reservedPins && levelPinsFor(state, pin.context.vector).includes(index),
+    (pin, index) => index >= state.vm.context.reservedPins && pin.context.trigger === 'level',
   );
 }
 

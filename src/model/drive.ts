@@ -47,8 +47,7 @@ export function start<TValue, TContext>(
 ): Persisted<TValue, TContext> {
   const [snapshot] = initialTransition(machine, input);
   if (visitor !== null) {
-    const taken =
-      machine.root.always?.length === 0 ? [] : [...snapshot._nodes].flatMap((node) => node.always ?? []);
+    const taken = [...snapshot._nodes].flatMap((node) => node.always ?? []);
     visitor([...taken.map(transitionId), ...[...snapshot._nodes].map((node) => node.id)]);
   }
   return { value: snapshot.value as TValue, context: snapshot.context as TContext };
