@@ -14,6 +14,7 @@ export const noUnmaskBeforeIoapicEoi: Invariant<VectorSet> = {
     'DESIGN §1 SEOIB: "the LAPIC EOI is not broadcast and the guest must EOI the I/O APIC itself"; failure 1',
   appliesTo: 'level interrupts routed through the I/O APIC, guests that set SPIV bit 12',
   initial: [],
+  carries: 'vectors',
   check(awaiting, executed) {
     const { command, before } = executed;
     let watched = awaiting;
@@ -26,6 +27,8 @@ export const noUnmaskBeforeIoapicEoi: Invariant<VectorSet> = {
     }
     const eoi = lapicEoiOf(executed);
     if (eoi?.directed && eoi.routed && eoi.level) watched = vectors.add(watched, eoi.vector);
+    // A guest that cleared SPIV bit 12 again ends the vector with a broadcast EOI, which may unmask the pin.
+    if (eoi !== undefined && !eoi.directed) watched = vectors.remove(watched, eoi.vector);
     for (const vector of watched) {
       const pin = levelPinsFor(before, vector).find((p) => executed.eoiedPins.includes(p));
       if (pin !== undefined) {
@@ -69,6 +72,7 @@ export const noStuckPin: Invariant<VectorSet> = {
   // Pins the guest or VMM made unreachable: vector rewritten while in flight, the interrupt dropped (APIC
   // software-disabled, no such vCPU), or discarded from IRR/ISR by INIT or KVM_SET_LAPIC. No EOI can reach them.
   initial: [],
+  carries: 'pins',
   check(retargeted, executed) {
     const { command, before, after } = executed;
     let next: VectorSet = retargeted.filter((pin) => after.pins[pin]?.value === 'remoteIrrSet');
