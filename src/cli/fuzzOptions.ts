@@ -1,19 +1,22 @@
 import { randomInt } from 'node:crypto';
-import { accessSync, constants, mkdirSync } from 'node:fs';
-import { POLICIES, type Policy, type Row } from '../fuzz/row.js';
+import { POLICIES, type Row } from '../fuzz/row.js';
 import { INVARIANT_IDS } from '../invariants/index.js';
 import { CONFIG_LIMITS } from '../model/config.js';
 import { GUESTS } from '../model/guests/index.js';
 import { KERNELS } from '../model/kernels.js';
 import { VMMS } from '../model/vmms.js';
-import { UsageError } from './io.js';
+import {
+  duration,
+  integer,
+  list,
+  type RawRowOptions,
+  rowFlags,
+  selectRows,
+  writableFolder,
+} from './optionValues.js';
 
 /** `seoib fuzz` options as commander hands them over (strings). */
-export interface RawFuzzOptions {
-  kernel?: string;
-  vmm?: string;
-  policy?: string;
-  guest?: string;
+export interface RawFuzzOptions extends RawRowOptions {
   invariants?: string;
   matrix: boolean;
   seed?: string;
@@ -50,57 +53,9 @@ export interface FuzzOptions {
   replay: string;
 }
 
-function integer(flag: string, text: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`--${flag}: "${text}" must be a whole number from ${min} to ${max}`);
-  }
-  return Number(text);
-}
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-function duration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
-  if (match === null || Number(match[1]) <= 0)
-    throw new UsageError(`--time: "${text}" must be a duration like 500ms, 30s, 2m`);
-  return Number(match[1]) * (UNITS[match[2] as string] as number);
-}
-
-function list(
-  flag: string,
-  text: string | undefined,
-  known: readonly string[],
-  fallback: readonly string[],
-  noun = flag,
-): string[] {
-  if (text === undefined) return [...fallback];
-  if (text === 'all') return [...known];
-  const names = text.split(',').map((s) => s.trim());
-  for (const name of names) {
-    if (!known.includes(name))
-      throw new UsageError(`--${flag}: unknown ${noun} "${name}" (known: ${known.join(', ')}, all)`);
-  }
-  return names;
-}
-
-function writableFolder(out: string): void {
-  try {
-    mkdirSync(out, { recursive: true });
-    accessSync(out, constants.W_OK);
-  } catch (error) {
-    throw new UsageError(
-      `--out: ${out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-}
-
 /** Validates everything before any work, so bad input leaves nothing behind (but an empty --out folder). */
 export function parseFuzzOptions(raw: RawFuzzOptions): FuzzOptions {
   const all = raw.matrix;
-  const kernels = list('kernel', raw.kernel, [...KERNELS.keys()], all ? [...KERNELS.keys()] : ['upstream']);
-  const vmms = list('vmm', raw.vmm, [...VMMS.keys()], all ? [...VMMS.keys()] : ['ioapic-0x20']);
-  const policies = list('policy', raw.policy, POLICIES, all ? POLICIES : ['adversarial']) as Policy[];
-  const guests = list('guest', raw.guest, [...GUESTS.keys()], all ? [...GUESTS.keys()] : ['adversarial']);
   const invariants = list('invariants', raw.invariants, INVARIANT_IDS, INVARIANT_IDS, 'invariant');
   const config = {
     vcpus: integer('vcpus', raw.vcpus, CONFIG_LIMITS.vcpus.min, CONFIG_LIMITS.vcpus.max),
@@ -110,18 +65,20 @@ export function parseFuzzOptions(raw: RawFuzzOptions): FuzzOptions {
   const runs = raw.runs === undefined ? 200 : integer('runs', raw.runs, 1, 10_000_000);
   const timeMs = raw.time === undefined ? undefined : duration(raw.time);
   const maxCommands = integer('max-commands', raw.maxCommands, 1, 1000);
+  const rows = selectRows(
+    raw,
+    {
+      kernels: all ? [...KERNELS.keys()] : ['upstream'],
+      vmms: all ? [...VMMS.keys()] : ['ioapic-0x20'],
+      policies: all ? POLICIES : ['adversarial'],
+      guests: all ? [...GUESTS.keys()] : ['adversarial'],
+    },
+    config,
+  );
   writableFolder(raw.out);
-  const rows: Row[] = [];
-  for (const kernel of kernels)
-    for (const vmm of vmms)
-      for (const policy of policies)
-        for (const guest of guests) rows.push({ kernel, vmm, policy, guest, config });
   const replay = [
     'seoib fuzz',
-    ...(raw.kernel === undefined ? [] : ['--kernel', raw.kernel]),
-    ...(raw.vmm === undefined ? [] : ['--vmm', raw.vmm]),
-    ...(raw.policy === undefined ? [] : ['--policy', raw.policy]),
-    ...(raw.guest === undefined ? [] : ['--guest', raw.guest]),
+    ...rowFlags(raw),
     ...(raw.invariants === undefined ? [] : ['--invariants', raw.invariants]),
     ...(raw.matrix ? ['--matrix'] : []),
     '--seed',

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { TraceInputError } from '../model/trace.js';
+import { explore, matrix } from './explore.js';
+import { parseExploreOptions, type RawExploreOptions } from './exploreOptions.js';
 import { fuzz } from './fuzz.js';
 import { parseFuzzOptions, type RawFuzzOptions } from './fuzzOptions.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
@@ -50,6 +52,40 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--out <dir>', 'folder for counterexample traces', 'seoib-out')
     .option('--json', 'print one JSON object', false)
     .action((options: RawFuzzOptions) => setExit(fuzz(io, parseFuzzOptions(options))));
+
+  const exploreFlags = (command: Command, defaults: { depth: string; pins: string }) =>
+    command
+      .option('--kernel <names>', 'kernel profiles, comma-separated, or all')
+      .option('--vmm <names>', 'VMM profiles, comma-separated, or all')
+      .option(
+        '--policy <names>',
+        'setup policies (none, enable, disable, adversarial), comma-separated, or all',
+      )
+      .option('--guest <names>', 'guest profiles, comma-separated, or all')
+      .option('--depth <n>', 'commands after the setup, at most', defaults.depth)
+      .option('--max-states <n>', 'distinct states per row, at most', '2000000')
+      .option('--vcpus <n>', 'vCPUs of the modelled VM (1-3)', '1')
+      .option('--pins <n>', 'I/O APIC pins of the modelled VM (1-3)', defaults.pins)
+      .option('--no-symmetry', 'do not merge states equal up to renaming vCPUs and pins')
+      .option('--out <dir>', 'folder for shortest counterexamples and deadlock traces', 'seoib-out')
+      .option('--json', 'print one JSON object', false);
+
+  exploreFlags(
+    program
+      .command('explore')
+      .description('breadth-first search of every state up to a depth: shortest counterexamples, deadlocks')
+      .option('--matrix', 'every combination of the profiles (all unless narrowed)', false),
+    { depth: '40', pins: '1' },
+  ).action((options: RawExploreOptions) => setExit(explore(io, parseExploreOptions(options, 'explore'))));
+
+  exploreFlags(
+    program
+      .command('matrix')
+      .description(
+        'kernel × VMM × policy × guest verdicts proven by exhaustive search; also written as matrix.json and matrix.md',
+      ),
+    { depth: '60', pins: '2' },
+  ).action((options: RawExploreOptions) => setExit(matrix(io, parseExploreOptions(options, 'matrix'))));
 
   program
     .command('profiles')

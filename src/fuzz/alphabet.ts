@@ -2,6 +2,7 @@ import { deliverableVector } from '../../machines/lapic.js';
 import { type VmEmitted, type VmEvent, vmMachine } from '../../machines/vm.js';
 import { MAX_RESERVED_IOAPIC_PINS, MSR } from '../model/apic.js';
 import type { Command } from '../model/command.js';
+import type { Config } from '../model/config.js';
 import { advance } from '../model/drive.js';
 import type { ModelState, VmSnapshot } from '../model/state.js';
 import type { Row } from './row.js';
@@ -15,8 +16,7 @@ function vcpuIds(state: ModelState): number[] {
   return state.lapics.flatMap((lapic, id) => (lapic === null ? [] : [id]));
 }
 
-function ioctls(state: ModelState): Command[] {
-  const { config } = state;
+function ioctls(config: Config, vcpus: readonly number[]): Command[] {
   const out: Command[] = [
     { op: 'KVM_CHECK_EXTENSION', fd: 'vm', cap: 'KVM_CAP_X2APIC_API' },
     { op: 'KVM_CREATE_IRQCHIP' },
@@ -26,7 +26,7 @@ function ioctls(state: ModelState): Command[] {
     ...X2APIC_ARGS.map((arg): Command => ({ op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [arg] })),
   ];
   for (let id = 0; id < config.vcpus; id++) out.push({ op: 'KVM_CREATE_VCPU', id });
-  for (const vcpu of vcpuIds(state)) {
+  for (const vcpu of vcpus) {
     out.push({ op: 'KVM_SET_CPUID2', vcpu, x2apic: true }, { op: 'KVM_SET_CPUID2', vcpu, x2apic: false });
     for (const spiv of SPIV_VALUES) out.push({ op: 'KVM_SET_LAPIC', vcpu, spiv, irr: [], isr: [], tmr: [] });
     out.push({ op: 'KVM_GET_LAPIC', vcpu, reg: 0x30 }, { op: 'KVM_GET_LAPIC', vcpu, reg: 0xf0 });
@@ -34,11 +34,11 @@ function ioctls(state: ModelState): Command[] {
   return out;
 }
 
-function driver(state: ModelState): Command[] {
+function driver(config: Config): Command[] {
   const out: Command[] = [];
-  for (let pin = 0; pin < state.config.pins; pin++) {
+  for (let pin = 0; pin < config.pins; pin++) {
     for (const vector of FUZZ_VECTORS) {
-      for (let dest = 0; dest < state.config.vcpus; dest++) {
+      for (let dest = 0; dest < config.vcpus; dest++) {
         out.push({ op: 'guest.ioapicWriteRte', pin, vector, trigger: 'level', masked: false, dest });
         out.push({ op: 'guest.ioapicWriteRte', pin, vector, trigger: 'edge', masked: false, dest });
       }
@@ -55,9 +55,9 @@ function driver(state: ModelState): Command[] {
   return out;
 }
 
-function guestCpu(state: ModelState): Command[] {
+function guestCpu(vcpus: readonly number[]): Command[] {
   const out: Command[] = [];
-  for (const vcpu of vcpuIds(state)) {
+  for (const vcpu of vcpus) {
     for (const spiv of SPIV_VALUES) out.push({ op: 'guest.wrmsr', vcpu, msr: MSR.spiv, value: BigInt(spiv) });
     out.push({ op: 'guest.wrmsr', vcpu, msr: MSR.lvr, value: 0n });
     out.push(
@@ -72,9 +72,9 @@ function guestCpu(state: ModelState): Command[] {
   return out;
 }
 
-function device(state: ModelState): Command[] {
+function device(config: Config): Command[] {
   const out: Command[] = [];
-  for (let pin = 0; pin < state.config.pins; pin++) {
+  for (let pin = 0; pin < config.pins; pin++) {
     out.push({ op: 'device.setLine', pin, level: 1 }, { op: 'device.setLine', pin, level: 0 });
   }
   out.push({ op: 'clock.advance', ns: 1_000_000 });
@@ -82,17 +82,22 @@ function device(state: ModelState): Command[] {
 }
 
 /**
- * Every command the fuzzer may issue in this state: ioctls only under the adversarial policy (ordered policies
- * do their setup first), guest CPU commands only for the adversarial guest (a profile guest runs its own
- * program), the guest's driver programming the I/O APIC, and the device.
+ * Every command the fuzzer may issue once the vCPUs `vcpus` exist: ioctls only under the adversarial policy
+ * (ordered policies do their setup first), guest CPU commands only for the adversarial guest (a profile guest
+ * runs its own program), the guest's driver programming the I/O APIC, and the device.
  */
-export function alphabet(state: ModelState, row: Row): Command[] {
+export function commandsFor(row: Row, vcpus: readonly number[]): Command[] {
   return [
-    ...(row.policy === 'adversarial' ? ioctls(state) : []),
-    ...driver(state),
-    ...(row.guest === 'adversarial' ? guestCpu(state) : []),
-    ...device(state),
+    ...(row.policy === 'adversarial' ? ioctls(row.config, vcpus) : []),
+    ...driver(row.config),
+    ...(row.guest === 'adversarial' ? guestCpu(vcpus) : []),
+    ...device(row.config),
   ];
+}
+
+/** Every command the fuzzer may issue in this state. */
+export function alphabet(state: ModelState, row: Row): Command[] {
+  return commandsFor(row, vcpuIds(state));
 }
 
 function vmAccepts(vm: VmSnapshot, event: VmEvent): boolean {

@@ -1,29 +1,36 @@
 import { join } from 'node:path';
+import type { Command } from '../model/command.js';
 import { recordTrace, runTrace } from '../model/runTrace.js';
 import type { Trace } from '../model/trace.js';
 import { serializeTrace } from '../model/traceFormat.js';
 import { TRACE_FORMAT } from '../model/traceSchema.js';
 import type { Found } from './campaign.js';
+import type { Row } from './row.js';
 
-/** The counterexample as a seoib-trace/1 trace with every observation recorded as `expect`. */
-export function counterexampleTrace(found: Found): Trace {
-  const { row } = found;
+/** A row's trace body as a seoib-trace/1 trace with every observation recorded as `expect`. */
+export function recordedTrace(row: Row, commands: readonly Command[]): Trace {
   const trace: Trace = {
     format: TRACE_FORMAT,
     profile: { kernel: row.kernel, vmm: row.vmm, guest: row.guest },
     config: row.config,
-    commands: found.commands,
+    commands: [...commands],
   };
   return recordTrace(trace, runTrace(trace));
 }
 
+/** The counterexample as a seoib-trace/1 trace with every observation recorded as `expect`. */
+export function counterexampleTrace(found: Found): Trace {
+  return recordedTrace(found.row, found.commands);
+}
+
 /** File name: invariant, then the row, so one row's counterexamples sort together. */
 export function counterexampleFile(dir: string, found: Found): string {
-  const { row } = found;
-  return join(
-    dir,
-    `${found.violation.invariant}--${row.kernel}--${row.vmm}--${row.policy}--${row.guest}.json`,
-  );
+  return rowFile(dir, found.violation.invariant, found.row);
+}
+
+/** `<what>--<kernel>--<vmm>--<policy>--<guest>.json` in `dir`. */
+export function rowFile(dir: string, what: string, row: Row): string {
+  return join(dir, `${what}--${row.kernel}--${row.vmm}--${row.policy}--${row.guest}.json`);
 }
 
 export function counterexampleText(found: Found): string {

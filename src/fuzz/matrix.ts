@@ -1,15 +1,29 @@
 import { INVARIANT_IDS } from '../invariants/index.js';
-import type { RowResult } from './campaign.js';
-import { rowName } from './row.js';
+import type { Found } from './campaign.js';
+import { type Row, rowName } from './row.js';
 
 /** A row's verdict on one invariant. */
 export type Verdict = 'clean' | 'expected' | 'violated';
 
-export function verdicts(result: RowResult): Record<string, Verdict> {
+/** What a campaign or an exhaustive search found on one row. */
+export interface RowFindings {
+  /** The row. */
+  row: Row;
+  /** Counterexamples found. */
+  found: readonly Found[];
+}
+
+/** Per invariant: violated if any counterexample is unexpected, expected if all are documented, else clean. */
+export function verdicts(result: RowFindings): Record<string, Verdict> {
   const out: Record<string, Verdict> = {};
   for (const id of INVARIANT_IDS) {
-    const found = result.found.find((f) => f.violation.invariant === id);
-    out[id] = found === undefined ? 'clean' : found.violation.expected === null ? 'violated' : 'expected';
+    const found = result.found.filter((f) => f.violation.invariant === id);
+    out[id] =
+      found.length === 0
+        ? 'clean'
+        : found.some((f) => f.violation.expected === null)
+          ? 'violated'
+          : 'expected';
   }
   return out;
 }
@@ -17,7 +31,7 @@ export function verdicts(result: RowResult): Record<string, Verdict> {
 const MARK: Record<Verdict, string> = { clean: '.', expected: 'q', violated: 'X' };
 
 /** The kernel × VMM × policy × guest table, one column per invariant. */
-export function matrixTable(results: readonly RowResult[]): string {
+export function matrixTable(results: readonly RowFindings[]): string {
   const names = results.map((r) => rowName(r.row));
   const width = Math.max(...names.map((n) => n.length), 3);
   const header = `${'row'.padEnd(width)}  ${INVARIANT_IDS.map((_, i) => String(i + 1).padStart(2)).join(' ')}`;

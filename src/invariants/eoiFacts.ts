@@ -54,7 +54,7 @@ export function pendingAnywhere(state: ModelState, vector: number): boolean {
 }
 
 /** The pin's destination LAPIC exists and accepts interrupts (else the interrupt is misrouted, not stuck). */
-function deliverable(state: ModelState, pin: number): boolean {
+export function deliverable(state: ModelState, pin: number): boolean {
   const dest = state.pins[pin]?.context.dest ?? -1;
   const lapic = state.lapics[dest];
   return lapic != null && lapic.value.apic !== 'absent' && (lapic.context.spivLow & SPIV_APIC_ENABLED) !== 0;

@@ -20,6 +20,8 @@ export interface Invariant<M = unknown> {
   appliesTo: string;
   /** Monitor state before the first command (what it remembers between commands). */
   initial: M;
+  /** What the monitor carries from one trace command to the next (a set of vectors or of pins); absent: nothing. */
+  carries?: 'vectors' | 'pins';
   /** Checks one executed command; returns the next monitor and, when violated, what went wrong. */
   check(monitor: M, executed: Executed, position: Position): { monitor: M; violation?: string };
 }

@@ -39,6 +39,8 @@ export function setVisitor(next: ((visited: readonly string[]) => void) | null):
 
 const MEMO_LIMIT = 500_000;
 const memo = new Map<string, Advanced<unknown, unknown, unknown>>();
+/** The same answers found by snapshot identity first: memoised snapshots are shared, so most lookups hit here. */
+const byIdentity = new WeakMap<object, Map<string, Advanced<unknown, unknown, unknown>>>();
 
 /** The machine's initial snapshot for `input`, through XState's pure initialTransition. */
 export function start<TValue, TContext>(
@@ -75,6 +77,23 @@ function visitedBy(
   return ids;
 }
 
+function transitionOnce<TValue, TContext, TEmitted>(
+  machine: AnyStateMachine,
+  state: Persisted<TValue, TContext>,
+  event: { type: string },
+): Advanced<TValue, TContext, TEmitted> {
+  const snapshot = machine.resolveState(state as { value: never; context: never });
+  const [next, actions] = transition(machine, snapshot, event);
+  const emitted = (actions as readonly { type: string; params?: unknown }[])
+    .filter((action) => action.type === 'xstate.emit')
+    .map((action) => (action.params as { event: TEmitted }).event);
+  return {
+    next: { value: next.value as TValue, context: next.context as TContext },
+    emitted,
+    visited: visitedBy(machine, snapshot, event, next),
+  };
+}
+
 /**
  * Sends `event` to the machine at `state` through XState's pure transition(). The machines are the
  * semantics; answers are memoised per (machine, state, event) because the reachable state space is small
@@ -85,21 +104,22 @@ export function advance<TValue, TContext, TEvent extends { type: string }, TEmit
   state: Persisted<TValue, TContext>,
   event: TEvent,
 ): Advanced<TValue, TContext, TEmitted> {
-  const key = `${machine.id}\u0000${JSON.stringify(state)}\u0000${JSON.stringify(event)}`;
-  let result = memo.get(key) as Advanced<TValue, TContext, TEmitted> | undefined;
+  const eventKey = `${machine.id}\u0000${JSON.stringify(event)}`;
+  let answers = byIdentity.get(state);
+  let result = answers?.get(eventKey) as Advanced<TValue, TContext, TEmitted> | undefined;
   if (result === undefined) {
-    const snapshot = machine.resolveState(state as { value: never; context: never });
-    const [next, actions] = transition(machine, snapshot, event);
-    const emitted = (actions as readonly { type: string; params?: unknown }[])
-      .filter((action) => action.type === 'xstate.emit')
-      .map((action) => (action.params as { event: TEmitted }).event);
-    result = {
-      next: { value: next.value as TValue, context: next.context as TContext },
-      emitted,
-      visited: visitedBy(machine, snapshot, event, next),
-    };
-    if (memo.size >= MEMO_LIMIT) memo.clear();
-    memo.set(key, result);
+    const key = `${JSON.stringify(state)}\u0000${eventKey}`;
+    result = memo.get(key) as Advanced<TValue, TContext, TEmitted> | undefined;
+    if (result === undefined) {
+      result = transitionOnce(machine, state, event);
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(key, result);
+    }
+    if (answers === undefined) {
+      answers = new Map();
+      byIdentity.set(state, answers);
+    }
+    answers.set(eventKey, result);
   }
   visitor?.(result.visited);
   return result;

@@ -1,0 +1,153 @@
+import { join } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { type ExploreResult, explore as exploreRow } from '../explore/explore.js';
+import { boundOf, matrixMarkdown, rowJson } from '../explore/matrixReport.js';
+import { counterexampleFile, recordedTrace, rowFile } from '../fuzz/counterexample.js';
+import { coverageOf, measureCoverage } from '../fuzz/coverage.js';
+import { matrixTable } from '../fuzz/matrix.js';
+import { rowName } from '../fuzz/row.js';
+import { INVARIANT_IDS } from '../invariants/index.js';
+import { serializeTrace } from '../model/traceFormat.js';
+import { writeFileAtomic } from './atomicWrite.js';
+import type { ExploreCliOptions } from './exploreOptions.js';
+import { type CliIo, EXIT } from './io.js';
+
+interface Explored {
+  results: ExploreResult[];
+  files: Map<object, string>;
+  visited: Set<string>;
+  seconds: number;
+}
+
+function runRows(io: CliIo, options: ExploreCliOptions): Explored {
+  const started = Date.now();
+  const bar =
+    io.isTty && !options.json
+      ? new SingleBar({
+          format:
+            'explore {row} | depth {value}/{total} | frontier {frontier} | {states} states | {rate} states/s',
+          stream: process.stdout,
+        })
+      : undefined;
+  const { result: results, visited } = measureCoverage(() =>
+    options.rows.map((row, k) => {
+      const rowStarted = Date.now();
+      const name = `[${k + 1}/${options.rows.length}] ${rowName(row)}`;
+      bar?.start(options.depth, 0, { row: name, frontier: 1, states: 1, rate: 0 });
+      const result = exploreRow(row, {
+        depth: options.depth,
+        maxStates: options.maxStates,
+        symmetry: options.symmetry,
+        onLayer: (p) => {
+          const rate = Math.round(p.states / Math.max((Date.now() - rowStarted) / 1000, 0.001));
+          bar?.update(p.depth, { frontier: p.frontier, states: p.states, rate });
+        },
+      });
+      bar?.stop();
+      return result;
+    }),
+  );
+  const files = new Map<object, string>();
+  for (const result of results) {
+    for (const found of result.found) {
+      const file = counterexampleFile(options.out, found).replace(
+        /\.json$/,
+        found.violation.expected === null ? '.json' : '.expected.json',
+      );
+      writeFileAtomic(file, serializeTrace(recordedTrace(found.row, found.commands)));
+      files.set(found, file);
+    }
+    for (const deadlock of result.deadlocks) {
+      const file = rowFile(options.out, `deadlock-vector${deadlock.vector}`, result.row);
+      writeFileAtomic(file, serializeTrace(recordedTrace(result.row, deadlock.commands)));
+      files.set(deadlock, file);
+    }
+  }
+  return { results, files, visited, seconds: (Date.now() - started) / 1000 };
+}
+
+function printRow(io: CliIo, result: ExploreResult, files: ReadonlyMap<object, string>): void {
+  io.out(
+    `\n${rowName(result.row)}: ${result.states} states, ${result.transitions} transitions, ${boundOf(result)}, ${Math.round(result.bytesPerState)} bytes/state\n`,
+  );
+  for (const found of result.found) {
+    const verdict = found.violation.expected === null ? 'VIOLATED' : `expected: ${found.violation.expected}`;
+    io.out(
+      `  ${found.violation.invariant} (${verdict})\n    ${found.violation.detail}; shortest trace: ${found.commands.length} commands\n    replay: seoib replay ${files.get(found)}\n`,
+    );
+  }
+  for (const deadlock of result.deadlocks) {
+    io.out(
+      `  deadlock: vector ${deadlock.vector} pending and never delivered again in ${deadlock.states} state(s); shortest trace: ${deadlock.commands.length} commands\n    replay: seoib replay ${files.get(deadlock)}\n`,
+    );
+  }
+  if (result.found.length === 0 && result.deadlocks.length === 0)
+    io.out('  every invariant holds, no deadlock\n');
+}
+
+function unexpectedCount(results: readonly ExploreResult[]): number {
+  return results.flatMap((r) => r.found).filter((f) => f.violation.expected === null).length;
+}
+
+function summary(io: CliIo, explored: Explored, options: ExploreCliOptions, listMissing: boolean): number {
+  const { results, visited, seconds } = explored;
+  const states = results.reduce((n, r) => n + r.states, 0);
+  const coverage = coverageOf(visited);
+  io.out(
+    `\n${states} states in ${seconds.toFixed(1)} s (${Math.round(states / Math.max(seconds, 0.001))} states/s)\n`,
+  );
+  io.out(
+    `machine coverage: states ${coverage.states.reached}/${coverage.states.total}, transitions ${coverage.transitions.reached}/${coverage.transitions.total}\n`,
+  );
+  for (const missing of [...coverage.states.missing, ...coverage.transitions.missing])
+    io.out(`  never reached: ${missing}\n`);
+  const unexpected = unexpectedCount(results);
+  io.out(
+    `\n${unexpected === 0 ? 'no unexpected violation' : `${unexpected} UNEXPECTED violation(s)`}; traces in ${options.out}\n`,
+  );
+  return unexpected > 0 ? EXIT.failed : EXIT.ok;
+}
+
+function report(explored: Explored, options: ExploreCliOptions) {
+  const coverage = coverageOf(explored.visited);
+  return {
+    replay: options.replay,
+    config: options.rows[0]?.config,
+    depth: options.depth,
+    symmetry: options.symmetry,
+    invariants: INVARIANT_IDS,
+    rows: explored.results.map((r) => rowJson(r, explored.files)),
+    coverage,
+    seconds: explored.seconds,
+  };
+}
+
+/** `seoib explore`: exhaustive search of each row, with shortest counterexamples, deadlocks and coverage. */
+export function explore(io: CliIo, options: ExploreCliOptions): number {
+  if (!options.json) io.out(`seoib explore (deterministic: no seed)\nrepeat this run: ${options.replay}\n`);
+  const explored = runRows(io, options);
+  if (options.json) {
+    io.out(`${JSON.stringify(report(explored, options), null, 2)}\n`);
+    return unexpectedCount(explored.results) > 0 ? EXIT.failed : EXIT.ok;
+  }
+  for (const result of explored.results) printRow(io, result, explored.files);
+  return summary(io, explored, options, true);
+}
+
+/** `seoib matrix`: explores every row and prints the proven verdict table; writes it as JSON and Markdown. */
+export function matrix(io: CliIo, options: ExploreCliOptions): number {
+  if (!options.json) io.out(`seoib matrix (deterministic: no seed)\nrepeat this run: ${options.replay}\n`);
+  const explored = runRows(io, options);
+  const json = join(options.out, 'matrix.json');
+  const markdown = join(options.out, 'matrix.md');
+  writeFileAtomic(json, `${JSON.stringify(report(explored, options), null, 2)}\n`);
+  writeFileAtomic(markdown, matrixMarkdown(explored.results, options.replay));
+  if (options.json) {
+    io.out(`${JSON.stringify(report(explored, options), null, 2)}\n`);
+    return unexpectedCount(explored.results) > 0 ? EXIT.failed : EXIT.ok;
+  }
+  io.out(`\n${matrixTable(explored.results)}\n`);
+  const bounds = new Set(explored.results.map((r) => (r.exhausted ? 'fixpoint' : boundOf(r))));
+  io.out(`\nproven to: ${[...bounds].join(', ')}; written: ${json}, ${markdown}\n`);
+  return summary(io, explored, options, false);
+}

@@ -1,0 +1,91 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { POLICIES, type Policy, type Row } from '../fuzz/row.js';
+import type { Config } from '../model/config.js';
+import { GUESTS } from '../model/guests/index.js';
+import { KERNELS } from '../model/kernels.js';
+import { VMMS } from '../model/vmms.js';
+import { UsageError } from './io.js';
+
+export function integer(flag: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`--${flag}: "${text}" must be a whole number from ${min} to ${max}`);
+  }
+  return Number(text);
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+export function duration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
+  if (match === null || Number(match[1]) <= 0)
+    throw new UsageError(`--time: "${text}" must be a duration like 500ms, 30s, 2m`);
+  return Number(match[1]) * (UNITS[match[2] as string] as number);
+}
+
+export function list(
+  flag: string,
+  text: string | undefined,
+  known: readonly string[],
+  fallback: readonly string[],
+  noun = flag,
+): string[] {
+  if (text === undefined) return [...fallback];
+  if (text === 'all') return [...known];
+  const names = text.split(',').map((s) => s.trim());
+  for (const name of names) {
+    if (!known.includes(name))
+      throw new UsageError(`--${flag}: unknown ${noun} "${name}" (known: ${known.join(', ')}, all)`);
+  }
+  return names;
+}
+
+export function writableFolder(out: string): void {
+  try {
+    mkdirSync(out, { recursive: true });
+    accessSync(out, constants.W_OK);
+  } catch (error) {
+    throw new UsageError(
+      `--out: ${out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+}
+
+/** The profile flags every row-based command takes (strings, as commander hands them over). */
+export interface RawRowOptions {
+  kernel?: string;
+  vmm?: string;
+  policy?: string;
+  guest?: string;
+}
+
+/** Defaults for unnarrowed flags, and whether they mean every profile. */
+export interface RowDefaults {
+  kernels: readonly string[];
+  vmms: readonly string[];
+  policies: readonly Policy[];
+  guests: readonly string[];
+}
+
+/** Every kernel × VMM × policy × guest combination the flags select, in that nesting order. */
+export function selectRows(raw: RawRowOptions, defaults: RowDefaults, config: Config): Row[] {
+  const kernels = list('kernel', raw.kernel, [...KERNELS.keys()], defaults.kernels);
+  const vmms = list('vmm', raw.vmm, [...VMMS.keys()], defaults.vmms);
+  const policies = list('policy', raw.policy, POLICIES, defaults.policies) as Policy[];
+  const guests = list('guest', raw.guest, [...GUESTS.keys()], defaults.guests);
+  const rows: Row[] = [];
+  for (const kernel of kernels)
+    for (const vmm of vmms)
+      for (const policy of policies)
+        for (const guest of guests) rows.push({ kernel, vmm, policy, guest, config });
+  return rows;
+}
+
+/** The row flags as given, for the printed replay command. */
+export function rowFlags(raw: RawRowOptions): string[] {
+  return [
+    ...(raw.kernel === undefined ? [] : ['--kernel', raw.kernel]),
+    ...(raw.vmm === undefined ? [] : ['--vmm', raw.vmm]),
+    ...(raw.policy === undefined ? [] : ['--policy', raw.policy]),
+    ...(raw.guest === undefined ? [] : ['--guest', raw.guest]),
+  ];
+}

@@ -1,0 +1,200 @@
+import { commandsFor } from '../fuzz/alphabet.js';
+import type { Found } from '../fuzz/campaign.js';
+import { setupCommands } from '../fuzz/policy.js';
+import type { Row } from '../fuzz/row.js';
+import { deliverable } from '../invariants/eoiFacts.js';
+import { noStuckPin } from '../invariants/eoiInvariants.js';
+import { checkStep, INVARIANTS, type Monitors, startMonitors, type Violation } from '../invariants/index.js';
+import type { Invariant } from '../invariants/invariant.js';
+import type { Command } from '../model/command.js';
+import { initialState, type ModelState } from '../model/state.js';
+import { step } from '../model/step.js';
+import type { VectorSet } from '../model/vectorSet.js';
+import { isProgress, ProgressGraph } from './progressGraph.js';
+import { StateKey, VECTOR_SET_BITS } from './stateKey.js';
+import { StateTable } from './stateTable.js';
+
+/** Bounds and options of one exploration. */
+export interface ExploreOptions {
+  /** Commands after the policy's setup, at most. */
+  depth: number;
+  /** Stop storing new states beyond this many. */
+  maxStates: number;
+  /** Merge states that are equal up to renaming vCPUs and pins. */
+  symmetry: boolean;
+  /** Called after each breadth-first layer. */
+  onLayer?: (progress: LayerProgress) => void;
+}
+
+/** Where the search is after a layer. */
+export interface LayerProgress {
+  /** Layers done (commands after setup). */
+  depth: number;
+  /** States to expand next. */
+  frontier: number;
+  /** Distinct states stored. */
+  states: number;
+  /** Transitions taken. */
+  transitions: number;
+}
+
+/** A vector pending at some state that no sequence of guest-CPU and device moves ever delivers again. */
+export interface Deadlock {
+  /** The stuck vector. */
+  vector: number;
+  /** Explored states where it is stuck. */
+  states: number;
+  /** The shortest trace body reaching one of them. */
+  commands: Command[];
+}
+
+/** What exhaustive search of one row established. */
+export interface ExploreResult {
+  /** The row explored. */
+  row: Row;
+  /** Distinct states stored (up to symmetry when it is on). */
+  states: number;
+  /** Transitions taken (every command from every expanded state). */
+  transitions: number;
+  /** Layers fully expanded: no violation exists within this many commands after setup (up to maxStates). */
+  depth: number;
+  /** The search reached its fixpoint: every reachable state was expanded. */
+  exhausted: boolean;
+  /** maxStates stopped the search early. */
+  truncated: boolean;
+  /** Shortest counterexample per invariant, one expected and one unexpected at most, in order of discovery. */
+  found: Found[];
+  /** Vectors stuck as a graph property. */
+  deadlocks: Deadlock[];
+  /** Bytes of the visited set per stored state. */
+  bytesPerState: number;
+}
+
+interface Node {
+  id: number;
+  state: ModelState;
+  monitors: Monitors;
+}
+
+const EXCUSED = INVARIANTS.indexOf(noStuckPin as Invariant);
+
+/**
+ * Vectors of level pins waiting for an EOI with the line still asserted, routed to a LAPIC that accepts them
+ * and that the modelled guest can EOI (x2APIC: the model has no xAPIC MMIO). Pins no-stuck-pin excuses (the
+ * driver rewrote the vector in flight, the interrupt was dropped or discarded) are left out, as there.
+ */
+function pendingVectors(state: ModelState, monitors: Monitors): number[] {
+  const excused = monitors[EXCUSED] as VectorSet;
+  const pending: number[] = [];
+  state.pins.forEach((pin, index) => {
+    const { trigger, masked, line, vector, dest } = pin.context;
+    const waiting = pin.value === 'remoteIrrSet' && trigger === 'level' && !masked && line;
+    if (
+      waiting &&
+      deliverable(state, index) &&
+      state.lapics[dest]?.context.x2apic &&
+      !excused.includes(index)
+    )
+      pending.push(vector);
+  });
+  return pending;
+}
+
+/**
+ * Breadth-first search over step() from the row's setup, over every command of the row's alphabet, checking every
+ * invariant on every transition. Because layers are expanded in order, the first violation of an invariant comes
+ * with a shortest trace.
+ */
+export function explore(row: Row, options: ExploreOptions): ExploreResult {
+  const setup = setupCommands(row);
+  const table = commandsFor(
+    row,
+    Array.from({ length: row.config.vcpus }, (_, id) => id),
+  );
+  const key = new StateKey(row.config, options.symmetry);
+  const visited = new StateTable(key.words);
+  const graph = new ProgressGraph();
+  const found: Found[] = [];
+  const seen = new Set<string>();
+
+  const pathTo = (id: number): Command[] => {
+    const path: Command[] = [];
+    for (let at = id; visited.parent(at) >= 0; at = visited.parent(at))
+      path.push(table[visited.via(at)] as Command);
+    return [...setup, ...path.reverse()];
+  };
+  const record = (violations: readonly Violation[], commands: () => Command[]) => {
+    for (const violation of violations) {
+      const kind = `${violation.invariant}/${violation.expected === null}`;
+      if (seen.has(kind)) continue;
+      seen.add(kind);
+      found.push({ row, violation, commands: commands() });
+    }
+  };
+
+  let state = initialState({ kernel: row.kernel, vmm: row.vmm, guest: row.guest }, row.config);
+  let monitors = startMonitors();
+  setup.forEach((command, index) => {
+    const result = step(state, command);
+    const checked = checkStep(monitors, result.executed, index);
+    record(checked.violations, () => setup.slice(0, index + 1));
+    state = result.state;
+    monitors = checked.monitors;
+  });
+  visited.intern(key.encode(state, monitors), -1, 0);
+  graph.setPending(0, key.vectorMask(pendingVectors(state, monitors)));
+
+  let frontier: Node[] = [{ id: 0, state, monitors }];
+  let depth = 0;
+  let transitions = 0;
+  let truncated = false;
+  let expanded = 0;
+  while (frontier.length > 0 && depth < options.depth && !truncated) {
+    const next: Node[] = [];
+    for (const node of frontier) {
+      if (visited.count >= options.maxStates) {
+        truncated = true;
+        break;
+      }
+      table.forEach((command, via) => {
+        if ('vcpu' in command && node.state.lapics[command.vcpu] == null) return;
+        const result = step(node.state, command);
+        transitions++;
+        const checked = checkStep(node.monitors, result.executed, setup.length + depth);
+        record(checked.violations, () => [...pathTo(node.id), command]);
+        const interned = visited.intern(key.encode(result.state, checked.monitors), node.id, via);
+        const to = interned < 0 ? ~interned : interned;
+        if (interned >= 0) {
+          graph.setPending(to, key.vectorMask(pendingVectors(result.state, checked.monitors)));
+          next.push({ id: to, state: result.state, monitors: checked.monitors });
+        }
+        if (isProgress(command)) {
+          const delivered = result.executed.flatMap((e) => e.observation.deliveries ?? []);
+          graph.addEdge(node.id, to, key.vectorMask(delivered));
+        }
+      });
+      expanded = node.id + 1;
+    }
+    if (truncated) break;
+    frontier = next;
+    depth++;
+    options.onLayer?.({ depth, frontier: frontier.length, states: visited.count, transitions });
+  }
+  const exhausted = frontier.length === 0 && !truncated;
+  const deadlocks = graph.stuckVectors(visited.count, expanded, VECTOR_SET_BITS).map((stuck) => ({
+    vector: key.vectorOf(stuck.bit),
+    states: stuck.states,
+    commands: pathTo(stuck.first),
+  }));
+  return {
+    row,
+    states: visited.count,
+    transitions,
+    depth,
+    exhausted,
+    truncated,
+    found,
+    deadlocks,
+    bytesPerState: visited.bytesPerState(),
+  };
+}

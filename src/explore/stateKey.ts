@@ -1,0 +1,173 @@
+import type { LapicValue } from '../../machines/lapic.js';
+import { INVARIANTS, type Monitors } from '../invariants/index.js';
+import type { Config } from '../model/config.js';
+import type { GuestPhase } from '../model/guests/program.js';
+import type { LapicSnapshot, ModelState, PinSnapshot } from '../model/state.js';
+import type { VectorSet } from '../model/vectorSet.js';
+import { BitWriter } from './bitWriter.js';
+import { Codebook } from './codebook.js';
+import { inverse, permutations } from './permutations.js';
+
+/** Four vectors: the reset vector 0 and up to three the exploration uses. */
+const VECTOR_BITS = 2;
+/** Bits of a vector-set mask: one per vector code. */
+export const VECTOR_SET_BITS = 2 ** VECTOR_BITS;
+const IRQCHIP = { none: 0, kernel: 1, split: 2 } as const;
+const SEOIB = { quirked: 0, enabled: 1, disabled: 2 } as const;
+const PHASE = { off: 0, booting: 1, probing: 2, idle: 3, handling: 4 } as const;
+
+function apicCode(value: LapicValue): number {
+  if (value.apic === 'absent') return 1;
+  const { lvr, spiv } = value.apic.present;
+  return 2 + (lvr === 'bit24Set' ? 2 : 0) + (spiv === 'bit12Set' ? 1 : 0);
+}
+
+/** Upper bound of the key's length in 32-bit words for a config. */
+function wordsFor(config: Config): number {
+  const vcpuBits = Math.max(1, Math.ceil(Math.log2(config.vcpus)));
+  const vm = 2 + 2 + 1 + config.vcpus + 3 + 1 + 1 + 1;
+  const lapic = 3 + 1 + 1 + 1 + 4 + 4 * VECTOR_SET_BITS + 3 + 1 + VECTOR_BITS + 1;
+  const pin = 1 + 1 + VECTOR_BITS + vcpuBits + 1 + 1 + 1;
+  const monitors = INVARIANTS.reduce(
+    (bits, i) => bits + (i.carries === 'vectors' ? VECTOR_SET_BITS : i.carries === 'pins' ? config.pins : 0),
+    0,
+  );
+  return Math.ceil((vm + config.vcpus * lapic + config.pins * pin + monitors) / 32);
+}
+
+/**
+ * The canonical compact key of an explored state: every field that decides the model's future (and the
+ * invariants' carried monitors) packed into a few 32-bit words. With symmetry, the key is the least over every
+ * renaming of vCPUs and of pins, so states equal up to renaming share one key.
+ *
+ * Left out on purpose: the profile and config (fixed per exploration), the pin number and vCPU id inside each
+ * machine's context (their position), the order of vcpuIds (only its membership is ever read) and the clock
+ * (no profile reads it yet; one that does must add it here).
+ */
+export class StateKey {
+  /** Key length in 32-bit words. */
+  readonly words: number;
+  private readonly vcpuPermutations: number[][];
+  private readonly pinPermutations: number[][];
+  private readonly best: Uint32Array;
+  private readonly trial: BitWriter;
+  private readonly vcpuBits: number;
+  private readonly vectors = new Codebook('vector', VECTOR_BITS);
+  private readonly spivLow = new Codebook('SPIV low bits', 4);
+  private readonly reservedPins = new Codebook('reserved pins', 3);
+  private readonly ioapicVersion = new Codebook('I/O APIC version', 1);
+
+  constructor(
+    readonly config: Config,
+    symmetry: boolean,
+  ) {
+    this.words = wordsFor(config);
+    this.best = new Uint32Array(this.words);
+    this.trial = new BitWriter(new Uint32Array(this.words));
+    this.vcpuBits = Math.max(1, Math.ceil(Math.log2(config.vcpus)));
+    const identity = (n: number) => [Array.from({ length: n }, (_, i) => i)];
+    this.vcpuPermutations = symmetry ? permutations(config.vcpus) : identity(config.vcpus);
+    this.pinPermutations = symmetry ? permutations(config.pins) : identity(config.pins);
+  }
+
+  /** The vector behind a code of vectorMask(). */
+  vectorOf(code: number): number {
+    return this.vectors.values[code] as number;
+  }
+
+  /** A set of vectors as a bit mask over their codes (order-free, so renaming-free). */
+  vectorMask(set: Iterable<number>): number {
+    let mask = 0;
+    for (const vector of set) mask |= 1 << this.vectors.code(vector);
+    return mask;
+  }
+
+  /** The canonical key of (state, monitors); valid until the next call. */
+  encode(state: ModelState, monitors: Monitors): Uint32Array {
+    let first = true;
+    for (const vcpus of this.vcpuPermutations) {
+      for (const pins of this.pinPermutations) {
+        this.write(state, monitors, vcpus, pins);
+        if (first || this.less(this.trial.words, this.best)) this.best.set(this.trial.words);
+        first = false;
+      }
+    }
+    return this.best;
+  }
+
+  private less(a: Uint32Array, b: Uint32Array): boolean {
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== b[i]) return (a[i] as number) < (b[i] as number);
+    }
+    return false;
+  }
+
+  private write(state: ModelState, monitors: Monitors, vcpus: number[], pins: number[]): void {
+    const out = this.trial;
+    out.reset();
+    const { value, context } = state.vm;
+    out.put(IRQCHIP[value.irqchip], 2);
+    out.put(SEOIB[value.seoib], 2);
+    out.put(value.vcpus === 'some' ? 1 : 0, 1);
+    let created = 0;
+    for (const id of context.vcpuIds) created |= 1 << (vcpus[id] as number);
+    out.put(created, this.config.vcpus);
+    out.put(this.reservedPins.code(context.reservedPins), 3);
+    out.put(context.x2apicFormat ? 1 : 0, 1);
+    out.put(context.broadcastQuirkDisabled ? 1 : 0, 1);
+    out.put(state.ioapic === 'kernel' ? 1 : 0, 1);
+    for (const old of inverse(vcpus)) {
+      this.writeLapic(state.lapics[old] ?? null);
+      this.writeGuest(state.guest[old] as GuestPhase);
+    }
+    for (const old of inverse(pins)) this.writePin(state.pins[old] as PinSnapshot, vcpus);
+    INVARIANTS.forEach((invariant, i) => {
+      const carried = monitors[i] as VectorSet;
+      if (invariant.carries === 'vectors') out.put(this.vectorMask(carried), VECTOR_SET_BITS);
+      if (invariant.carries === 'pins') {
+        let mask = 0;
+        for (const pin of carried) mask |= 1 << (pins[pin] as number);
+        out.put(mask, this.config.pins);
+      }
+    });
+    if (out.length > this.words * 32) throw new Error(`explore: state key overflows ${this.words} words`);
+  }
+
+  private writeLapic(lapic: LapicSnapshot | null): void {
+    const out = this.trial;
+    if (lapic === null) {
+      out.put(0, 3);
+      return;
+    }
+    const { value, context } = lapic;
+    out.put(apicCode(value), 3);
+    out.put(value.run === 'hasRun' ? 1 : 0, 1);
+    out.put(context.inKernel ? 1 : 0, 1);
+    out.put(context.x2apic ? 1 : 0, 1);
+    out.put(this.spivLow.code(context.spivLow), 4);
+    for (const set of [context.irr, context.isr, context.tmr, context.eoiExit])
+      out.put(this.vectorMask(set), VECTOR_SET_BITS);
+  }
+
+  private writeGuest(phase: GuestPhase): void {
+    const out = this.trial;
+    out.put(PHASE[phase.phase], 3);
+    out.put(phase.phase !== 'off' && phase.directed ? 1 : 0, 1);
+    out.put(phase.phase === 'handling' ? this.vectors.code(phase.vector) : 0, VECTOR_BITS);
+    out.put(phase.phase === 'handling' && phase.step === 'lapicEoiDone' ? 1 : 0, 1);
+  }
+
+  private writePin(pin: PinSnapshot, vcpus: number[]): void {
+    const out = this.trial;
+    const { value, context } = pin;
+    const dest = vcpus[context.dest];
+    if (dest === undefined) throw new Error(`explore: pin destination ${context.dest} is not a vCPU id`);
+    out.put(value === 'remoteIrrSet' ? 1 : 0, 1);
+    out.put(this.ioapicVersion.code(context.version), 1);
+    out.put(this.vectors.code(context.vector), VECTOR_BITS);
+    out.put(dest, this.vcpuBits);
+    out.put(context.trigger === 'level' ? 1 : 0, 1);
+    out.put(context.masked ? 1 : 0, 1);
+    out.put(context.line ? 1 : 0, 1);
+  }
+}
