@@ -68,7 +68,7 @@ function runRows(io: CliIo, options: ExploreCliOptions): Explored {
 
 function printRow(io: CliIo, result: ExploreResult, files: ReadonlyMap<object, string>): void {
   io.out(
-    `\n${rowName(result.row)}: ${result.states} states, ${result.transitions} transitions, ${boundOf(result)}, ${Math.round(result.bytesPerState)} bytes/state\n`,
+    `\n${rowName(result.row)}: ${result.states} states, ${result.transitions} transitions, ${boundOf(result)}, ${Math.round(result.bytesPerState)} bytes/state${result.symmetry ? ', up to symmetry' : ''}\n`,
   );
   for (const found of result.found) {
     const verdict = found.violation.expected === null ? 'VIOLATED' : `expected: ${found.violation.expected}`;
@@ -99,8 +99,9 @@ function summary(io: CliIo, explored: Explored, options: ExploreCliOptions, list
   io.out(
     `machine coverage: states ${coverage.states.reached}/${coverage.states.total}, transitions ${coverage.transitions.reached}/${coverage.transitions.total}\n`,
   );
-  for (const missing of [...coverage.states.missing, ...coverage.transitions.missing])
-    io.out(`  never reached: ${missing}\n`);
+  if (listMissing)
+    for (const missing of [...coverage.states.missing, ...coverage.transitions.missing])
+      io.out(`  never reached: ${missing}\n`);
   const unexpected = unexpectedCount(results);
   io.out(
     `\n${unexpected === 0 ? 'no unexpected violation' : `${unexpected} UNEXPECTED violation(s)`}; traces in ${options.out}\n`,

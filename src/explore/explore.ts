@@ -20,7 +20,7 @@ export interface ExploreOptions {
   depth: number;
   /** Stop storing new states beyond this many. */
   maxStates: number;
-  /** Merge states that are equal up to renaming vCPUs and pins. */
+  /** Merge states that are equal up to renaming vCPUs and pins (where renaming is a symmetry of the row). */
   symmetry: boolean;
   /** Called after each breadth-first layer. */
   onLayer?: (progress: LayerProgress) => void;
@@ -68,6 +68,8 @@ export interface ExploreResult {
   deadlocks: Deadlock[];
   /** Bytes of the visited set per stored state. */
   bytesPerState: number;
+  /** States were merged up to renaming vCPUs and pins. */
+  symmetry: boolean;
 }
 
 interface Node {
@@ -111,7 +113,10 @@ export function explore(row: Row, options: ExploreOptions): ExploreResult {
     row,
     Array.from({ length: row.config.vcpus }, (_, id) => id),
   );
-  const key = new StateKey(row.config, options.symmetry);
+  // A guest program serves the lowest vCPU and pin first, so renaming them is a symmetry of the model only
+  // for the guest that has no program.
+  const symmetry = options.symmetry && row.guest === 'adversarial';
+  const key = new StateKey(row.config, symmetry);
   const visited = new StateTable(key.words);
   const graph = new ProgressGraph();
   const found: Found[] = [];
@@ -196,5 +201,6 @@ export function explore(row: Row, options: ExploreOptions): ExploreResult {
     found,
     deadlocks,
     bytesPerState: visited.bytesPerState(),
+    symmetry,
   };
 }

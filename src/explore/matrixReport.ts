@@ -45,6 +45,7 @@ export function rowJson(result: ExploreResult, files: ReadonlyMap<object, string
     exhausted: result.exhausted,
     truncated: result.truncated,
     bytesPerState: Math.round(result.bytesPerState),
+    symmetry: result.symmetry,
     verdicts: verdicts(result),
     found: result.found.map((f) => ({
       invariant: f.violation.invariant,

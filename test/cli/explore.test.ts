@@ -1,0 +1,76 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from './run.js';
+
+const temp = () => mkdtempSync(join(tmpdir(), 'seoib-explore-'));
+
+describe('seoib explore', () => {
+  it('prints how to repeat the run, the fixpoint, and writes each shortest counterexample as a replayable trace', async () => {
+    const out = temp();
+    const row = ['--vmm', 'ioapic-0x11', '--policy', 'enable', '--guest', 'windows-hyperv'];
+    const { code, out: text } = await cli('explore', ...row, '--out', out);
+    expect(code).toBe(0);
+    expect(text.split('\n')[1]).toBe(
+      `repeat this run: seoib explore ${row.join(' ')} --depth 40 --max-states 2000000 --vcpus 1 --pins 1 --out ${out}`,
+    );
+    expect(text).toMatch(
+      /upstream\/ioapic-0x11\/enable\/windows-hyperv: \d+ states, \d+ transitions, fixpoint/,
+    );
+    const file = join(out, 'no-stuck-pin--upstream--ioapic-0x11--enable--windows-hyperv.expected.json');
+    expect(text).toContain(`replay: seoib replay ${file}`);
+    const replayed = await cli('replay', '--json', file);
+    expect(replayed.code).toBe(0);
+    expect(
+      JSON.parse(replayed.out).traces[0].violations.map((v: { invariant: string }) => v.invariant),
+    ).toContain('no-stuck-pin');
+    expect(readdirSync(out).filter((f) => f.startsWith('deadlock-vector'))).toHaveLength(2);
+  });
+
+  it('--json gives one object with states, bound and verdicts per row', async () => {
+    const { code, out } = await cli('explore', '--policy', 'enable', '--json', '--out', temp());
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    expect(report.rows).toHaveLength(1);
+    expect(report.rows[0]).toMatchObject({ row: 'upstream/ioapic-0x20/enable/adversarial', exhausted: true });
+    expect(Object.values(report.rows[0].verdicts)).toEqual(Array(10).fill('clean'));
+  });
+
+  it.each([
+    [['--vcpus', '4'], '--vcpus: "4" must be a whole number from 1 to 3'],
+    [['--depth', 'deep'], '--depth: "deep" must be a whole number from 0 to 1000'],
+    [['--guest', 'os2'], '--guest: unknown guest "os2"'],
+  ])('rejects %j with one line and exit 2, writing nothing', async (flags, message) => {
+    const out = join(temp(), 'never');
+    const { code, err } = await cli('explore', ...flags, '--out', out);
+    expect(code).toBe(2);
+    expect(err).toContain(message);
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('seoib matrix', () => {
+  it('proves the upstream table and writes it as JSON and Markdown', async () => {
+    const out = temp();
+    const { code, out: text } = await cli('matrix', '--kernel', 'upstream', '--out', out);
+    expect(code).toBe(0);
+    expect(text).toContain('proven to: fixpoint');
+    const report = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8'));
+    const verdict = (row: string, invariant: string) =>
+      report.rows.find((r: { row: string }) => r.row === row).verdicts[invariant];
+    for (const guest of ['linux', 'windows-hyperv', 'credential-guard']) {
+      for (const invariant of ['no-storm', 'no-stuck-pin', 'no-unmask-before-ioapic-eoi']) {
+        expect(verdict(`upstream/ioapic-0x20/enable/${guest}`, invariant)).toBe('clean');
+        expect(verdict(`upstream/ioapic-0x11/disable/${guest}`, invariant)).toBe('clean');
+        expect(verdict(`upstream/ioapic-0x20/disable/${guest}`, invariant)).toBe('clean');
+      }
+    }
+    expect(verdict('upstream/ioapic-0x11/enable/windows-hyperv', 'no-stuck-pin')).toBe('expected');
+    expect(verdict('upstream/ioapic-0x20/none/credential-guard', 'no-storm')).toBe('expected');
+    const markdown = readFileSync(join(out, 'matrix.md'), 'utf8');
+    expect(markdown).toContain('| upstream | ioapic-0x11 | enable | windows-hyperv |');
+    expect(markdown.split('\n').filter((l) => l.startsWith('| upstream |'))).toHaveLength(18);
+  });
+});

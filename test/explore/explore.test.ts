@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { explore } from '../../src/explore/explore.js';
+import { fuzzRow, rowSeed } from '../../src/fuzz/campaign.js';
+import { runCommands } from '../../src/fuzz/interpret.js';
+import { verdicts } from '../../src/fuzz/matrix.js';
+import { setupCommands } from '../../src/fuzz/policy.js';
+import { makeRow, type Policy } from '../../src/fuzz/row.js';
+import { REASONS } from '../../src/invariants/expected.js';
+import { GUESTS } from '../../src/model/guests/index.js';
+import { KERNELS } from '../../src/model/kernels.js';
+import { VMMS } from '../../src/model/vmms.js';
+
+const one = { vcpus: 1, pins: 1 };
+const unbounded = { depth: 100, maxStates: 1_000_000, symmetry: true };
+
+describe('explore finds each failure with a shortest trace', () => {
+  it.each([
+    ['ioapic-0x20', 'none', 'credential-guard', 'no-storm', REASONS.quirk, 5],
+    ['ioapic-0x11', 'enable', 'windows-hyperv', 'no-stuck-pin', REASONS.enableWithoutEoiRegister, 6],
+  ] as const)(
+    'upstream/%s/%s/%s: %s in %i commands, none in fewer',
+    (vmm, policy, guest, invariant, reason, length) => {
+      const row = makeRow('upstream', vmm, policy, guest, one);
+      const found = explore(row, unbounded).found.find((f) => f.violation.invariant === invariant);
+      expect(found?.violation.expected).toBe(reason);
+      expect(found?.commands).toHaveLength(length);
+      const replayed = runCommands(row, found?.commands ?? []).violations.map((v) => v.invariant);
+      expect(replayed).toContain(invariant);
+      const shallower = explore(row, { ...unbounded, depth: length - setupCommands(row).length - 1 });
+      expect(shallower.found.map((f) => f.violation.invariant)).not.toContain(invariant);
+    },
+  );
+
+  it('reports the stuck pin as a deadlock of the graph, with a trace that leaves it pending', () => {
+    const row = makeRow('upstream', 'ioapic-0x11', 'enable', 'windows-hyperv', one);
+    const { deadlocks } = explore(row, unbounded);
+    expect(deadlocks.map((d) => d.vector).sort()).toEqual([64, 80]);
+    const trace = deadlocks[0]?.commands ?? [];
+    expect(runCommands(row, trace).violations.map((v) => v.invariant)).toContain('no-stuck-pin');
+  });
+
+  it('finds no deadlock where the VMM can end the interrupt: ENABLE with an EOI register', () => {
+    const row = makeRow('upstream', 'ioapic-0x20', 'enable', 'windows-hyperv', one);
+    expect(explore(row, unbounded).deadlocks).toEqual([]);
+  });
+});
+
+describe('explore reaches the fixpoint', () => {
+  it('upstream/ioapic-0x20/enable/adversarial, 1 vCPU and 1 pin: 2786 states, no violation', () => {
+    const result = explore(makeRow('upstream', 'ioapic-0x20', 'enable', 'adversarial', one), unbounded);
+    expect(result.exhausted).toBe(true);
+    expect(result.truncated).toBe(false);
+    // A property of the model, not of the machine: a change here means the model's reachable states changed.
+    expect(result.states).toBe(2786);
+    expect(result.found).toEqual([]);
+  });
+
+  it('stops at maxStates and says so', () => {
+    const result = explore(makeRow('upstream', 'ioapic-0x20', 'enable', 'adversarial', one), {
+      ...unbounded,
+      maxStates: 100,
+    });
+    expect(result.truncated).toBe(true);
+    expect(result.exhausted).toBe(false);
+    expect(result.states).toBeLessThan(200);
+  });
+});
+
+describe('symmetry reduction', () => {
+  it('keeps every verdict and stores fewer states (2 vCPUs, 2 pins, depth 4)', () => {
+    const row = makeRow('upstream', 'ioapic-0x20', 'adversarial', 'adversarial', { vcpus: 2, pins: 2 });
+    const reduced = explore(row, { ...unbounded, depth: 4 });
+    const full = explore(row, { ...unbounded, depth: 4, symmetry: false });
+    expect(reduced.symmetry).toBe(true);
+    expect(verdicts(reduced)).toEqual(verdicts(full));
+    expect(reduced.states).toBeLessThan(full.states);
+  });
+
+  it('is not applied to a guest program, which serves the lowest vCPU and pin first', () => {
+    const row = makeRow('upstream', 'ioapic-0x20', 'enable', 'linux', { vcpus: 2, pins: 1 });
+    expect(explore(row, { ...unbounded, depth: 2 }).symmetry).toBe(false);
+  });
+});
+
+describe('explore agrees with the fuzzer (seed 5)', () => {
+  const rows = [...KERNELS.keys()].flatMap((kernel) =>
+    [...VMMS.keys()].flatMap((vmm) =>
+      (['none', 'enable', 'disable'] as Policy[]).flatMap((policy) =>
+        [...GUESTS.keys()]
+          .filter((g) => g !== 'adversarial')
+          .map((guest) => makeRow(kernel, vmm, policy, guest, one)),
+      ),
+    ),
+  );
+
+  it.each(rows.map((r) => [`${r.kernel}/${r.vmm}/${r.policy}/${r.guest}`, r] as const))(
+    '%s: same verdict on every invariant',
+    (_name, row) => {
+      const proven = explore(row, unbounded);
+      expect(proven.exhausted).toBe(true);
+      const sampled = fuzzRow(row, { seed: rowSeed(5, row), runs: 150, maxCommands: 20 });
+      expect(verdicts(sampled)).toEqual(verdicts(proven));
+    },
+  );
+});

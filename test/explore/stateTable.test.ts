@@ -1,0 +1,35 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { StateTable } from '../../src/explore/stateTable.js';
+
+describe('StateTable', () => {
+  it('interns each distinct key once, through growth and rehashing, and keeps how it was reached (seed 72)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(50), fc.nat(3)), { maxLength: 3000 }), (pairs) => {
+        const table = new StateTable(2);
+        const ids = new Map<string, number>();
+        pairs.forEach(([a, b], n) => {
+          const id = table.intern(Uint32Array.of(a, b), n - 1, n % 7);
+          const known = ids.get(`${a},${b}`);
+          if (known === undefined) {
+            expect(id).toBe(ids.size);
+            ids.set(`${a},${b}`, id);
+            expect(table.parent(id)).toBe(n - 1);
+            expect(table.via(id)).toBe(n % 7);
+          } else {
+            expect(~id).toBe(known);
+          }
+        });
+        expect(table.count).toBe(ids.size);
+      }),
+      { seed: 72 },
+    );
+  });
+
+  it('stores many states in a few dozen bytes each', () => {
+    const table = new StateTable(4);
+    for (let i = 0; i < 100_000; i++) table.intern(Uint32Array.of(i, i >>> 3, 7, 0), i - 1, 0);
+    expect(table.count).toBe(100_000);
+    expect(table.bytesPerState()).toBeLessThanOrEqual(64);
+  });
+});
