@@ -17,7 +17,9 @@ describe('permutations', () => {
   it('inverse undoes the permutation', () => {
     for (const p of permutations(3)) {
       const back = inverse(p);
-      p.forEach((to, from) => expect(back[to]).toBe(from));
+      p.forEach((to, from) => {
+        expect(back[to]).toBe(from);
+      });
     }
   });
 });
