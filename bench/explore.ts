@@ -1,0 +1,112 @@
+/**
+ * Exhaustive search speed and memory against Spin, in one run. Prints numbers; asserts nothing.
+ *   seoib explore: upstream/ioapic-0x20/enable/adversarial, 2 vCPUs, 2 pins, breadth-first to DEPTH commands,
+ *                  with and without symmetry reduction
+ *   Spin:          the same bounded model in bench/promela/seoib.pml, breadth-first to the same depth
+ *                  (Debian package `spin`, installed here with apt-get when missing)
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { explore } from '../src/explore/explore.js';
+import { makeRow } from '../src/fuzz/row.js';
+
+const DEPTH = 6;
+const row = makeRow('upstream', 'ioapic-0x20', 'enable', 'adversarial', { vcpus: 2, pins: 2 });
+const model = join(import.meta.dirname, '..', '..', 'bench', 'promela', 'seoib.pml');
+
+interface Rate {
+  states: number;
+  seconds: number;
+  bytesPerState: number;
+}
+
+function seoib(symmetry: boolean): Rate {
+  const started = performance.now();
+  const result = explore(row, { depth: DEPTH, maxStates: 50_000_000, symmetry });
+  return {
+    states: result.states,
+    seconds: (performance.now() - started) / 1000,
+    bytesPerState: result.bytesPerState,
+  };
+}
+
+function has(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function installSpin(): string | undefined {
+  if (has('spin')) return undefined;
+  const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
+  try {
+    const [command, ...args] = [...sudo, 'apt-get', 'install', '-y', 'spin'];
+    execFileSync(command as string, args, { stdio: 'ignore', timeout: 300_000 });
+    return undefined;
+  } catch (error) {
+    return `apt-get install spin failed (${(error as Error).message.split('\n')[0]})`;
+  }
+}
+
+/** Spin's own counters: states stored, elapsed seconds, and memory beyond an empty run's, per state. */
+function spin(): Rate | string {
+  const missing = installSpin() ?? (has('gcc') ? undefined : 'no gcc');
+  if (missing !== undefined) return missing;
+  const dir = mkdtempSync(join(tmpdir(), 'seoib-spin-'));
+  execFileSync('spin', ['-a', model], { cwd: dir, stdio: 'ignore' });
+  execFileSync('gcc', ['-O2', '-DSAFETY', '-DBFS', '-DNOCLAIM', '-DMEMLIM=8192', '-o', 'pan', 'pan.c'], {
+    cwd: dir,
+    stdio: 'ignore',
+  });
+  if (!existsSync(join(dir, 'pan'))) return 'pan did not build';
+  // Spin counts the setup d_step as one step: depth DEPTH + 1 covers DEPTH commands.
+  const run = (depth: number) => {
+    let text = '';
+    try {
+      text = execFileSync(join(dir, 'pan'), [`-m${depth}`], { cwd: dir, encoding: 'utf8' });
+    } catch (error) {
+      text = String((error as { stdout?: string }).stdout ?? '');
+    }
+    const number = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
+    return {
+      states: number(/([\d.e+]+) states, stored/),
+      seconds: number(/elapsed time ([\d.e+]+) seconds/),
+      megabytes: number(/([\d.]+)\s+total actual memory usage/),
+    };
+  };
+  const empty = run(1);
+  const full = run(DEPTH + 1);
+  return {
+    states: full.states,
+    seconds: full.seconds,
+    bytesPerState: ((full.megabytes - empty.megabytes) * 1024 * 1024) / full.states,
+  };
+}
+
+function line(name: string, rate: Rate): string {
+  const perSecond = Math.round(rate.states / Math.max(rate.seconds, 1e-3));
+  return `${name.padEnd(28)} ${String(rate.states).padStart(9)} states  ${rate.seconds.toFixed(2).padStart(7)} s  ${String(perSecond).padStart(8)} states/s  ${rate.bytesPerState.toFixed(1).padStart(6)} bytes/state`;
+}
+
+const withSymmetry = seoib(true);
+const without = seoib(false);
+const peer = spin();
+console.log(
+  `bench:explore  ${row.kernel}/${row.vmm}/${row.policy}/${row.guest}, 2 vCPUs, 2 pins, depth ${DEPTH}`,
+);
+console.log(line('seoib explore (symmetry)', withSymmetry));
+console.log(line('seoib explore (no symmetry)', without));
+if (typeof peer === 'string') {
+  console.log(`spin: skipped (${peer})`);
+} else {
+  console.log(line('spin -DBFS (no monitors)', peer));
+  const ours = without.states / without.seconds;
+  const theirs = peer.states / peer.seconds;
+  console.log(`ratio spin/seoib states/s: ${(theirs / ours).toFixed(1)}x (target ≤ 3x)`);
+}
+console.log(`seoib bytes per stored state: ${without.bytesPerState.toFixed(1)} (target ≤ 64)`);
