@@ -11,6 +11,8 @@ export interface KernelTraits {
   vmFdHidesEnableWithoutSplit: boolean;
   /** What-if: a call that would change the SEOIB mode once vCPUs exist fails with -EBUSY. */
   modeLockedAfterVcpus: boolean;
+  /** What-if: the flags are applied before bits 2+3 and the split irqchip are checked, so a refused call sticks. */
+  appliesBeforeChecking: boolean;
 }
 
 /** KVM_X2APIC_API_USE_32BIT_IDS. */
@@ -81,6 +83,7 @@ export const vmMachine = setup({
     setsDisable: ({ event }) => (flagsOf(event) & FLAG_DISABLE_SEOIB) !== 0,
     disableNeedsSplit: ({ context }) => context.traits.disableNeedsSplit,
     modeLockedAfterVcpus: ({ context }) => context.traits.modeLockedAfterVcpus && context.vcpuIds.length > 0,
+    appliesBeforeChecking: ({ context }) => context.traits.appliesBeforeChecking,
   },
   actions: {
     retOk: emit({ type: 'ret', value: 0 } as const),
@@ -164,6 +167,16 @@ export const vmMachine = setup({
       on: {
         ENABLE_X2APIC_API: [
           { guard: 'unknownFlags', actions: 'retEinval' },
+          {
+            guard: and(['appliesBeforeChecking', 'bothModeFlags']),
+            target: '.disabled',
+            actions: ['applyStickyFlags', 'retEinval'],
+          },
+          {
+            guard: and(['appliesBeforeChecking', 'setsEnable', not(stateIn({ irqchip: 'split' }))]),
+            target: '.enabled',
+            actions: ['applyStickyFlags', 'retEinval'],
+          },
           { guard: 'bothModeFlags', actions: 'retEinval' },
           { guard: and(['setsEnable', not(stateIn({ irqchip: 'split' }))]), actions: 'retEinval' },
           {

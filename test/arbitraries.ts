@@ -72,7 +72,7 @@ export function anyTrace(max = 40): fc.Arbitrary<Trace> {
   return fc.record({
     format: fc.constant('seoib-trace/1' as const),
     profile: fc.record({
-      kernel: fc.constantFrom('legacy', 'v4', 'v6', 'upstream', 'upstream-vcpu-lock'),
+      kernel: fc.constantFrom('legacy', 'v4', 'v6', 'upstream', 'upstream-vcpu-lock', 'upstream-apply-first'),
       vmm: fc.constantFrom('ioapic-0x11', 'ioapic-0x20'),
       guest: fc.constantFrom('linux', 'windows-hyperv', 'credential-guard', 'adversarial'),
     }),

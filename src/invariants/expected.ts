@@ -20,6 +20,8 @@ export const REASONS = {
   rawSpiv: 'KVM_SET_LAPIC stores SPIV raw, bit 12 included, whatever LVR says (DESIGN §1)',
   lockedWhatIf:
     'what-if upstream-vcpu-lock refuses mode changes after vCPUs but CHECK_EXTENSION still offers bit 2 (docs/findings.md)',
+  applyFirstWhatIf:
+    'what-if upstream-apply-first sets the flags before checking them, so a refused call changes the VM (the patch checks first, under kvm->lock)',
   draftAdvertises:
     'this draft advertises bit 2 on every fd (v6: "We always advertise it in KVM_CHECK_EXTENSION")',
 } as const;
@@ -51,6 +53,10 @@ export function expectedReason(invariant: string, { command, before }: Executed)
       return command.op === 'KVM_ENABLE_CAP' ? REASONS.staleLvr : undefined;
     case 'spiv-needs-lvr':
       return command.op === 'KVM_SET_LAPIC' || command.op === 'KVM_SET_CPUID2' ? REASONS.rawSpiv : undefined;
+    case 'flags-exclusive':
+    case 'enable-needs-split':
+    case 'failed-ioctl-atomic':
+      return before.vm.context.traits.appliesBeforeChecking ? REASONS.applyFirstWhatIf : undefined;
     case 'check-extension-truthful':
       if (before.vm.context.traits.modeLockedAfterVcpus) return REASONS.lockedWhatIf;
       return before.vm.context.traits.vmFdHidesEnableWithoutSplit ? undefined : REASONS.draftAdvertises;

@@ -19,6 +19,7 @@ const profiles: readonly KernelProfile[] = [
       disableNeedsSplit: false,
       vmFdHidesEnableWithoutSplit: false,
       modeLockedAfterVcpus: false,
+      appliesBeforeChecking: false,
     },
   },
   {
@@ -29,6 +30,7 @@ const profiles: readonly KernelProfile[] = [
       disableNeedsSplit: true,
       vmFdHidesEnableWithoutSplit: false,
       modeLockedAfterVcpus: false,
+      appliesBeforeChecking: false,
     },
   },
   {
@@ -40,6 +42,7 @@ const profiles: readonly KernelProfile[] = [
       disableNeedsSplit: false,
       vmFdHidesEnableWithoutSplit: false,
       modeLockedAfterVcpus: false,
+      appliesBeforeChecking: false,
     },
   },
   {
@@ -51,6 +54,7 @@ const profiles: readonly KernelProfile[] = [
       disableNeedsSplit: false,
       vmFdHidesEnableWithoutSplit: true,
       modeLockedAfterVcpus: false,
+      appliesBeforeChecking: false,
     },
   },
   {
@@ -61,6 +65,19 @@ const profiles: readonly KernelProfile[] = [
       disableNeedsSplit: false,
       vmFdHidesEnableWithoutSplit: true,
       modeLockedAfterVcpus: true,
+      appliesBeforeChecking: false,
+    },
+  },
+  {
+    name: 'upstream-apply-first',
+    description:
+      'what-if: upstream, but flags applied before bits 2+3 and the split irqchip are checked (the order the patch avoids)',
+    traits: {
+      validFlags: 0xf,
+      disableNeedsSplit: false,
+      vmFdHidesEnableWithoutSplit: true,
+      modeLockedAfterVcpus: false,
+      appliesBeforeChecking: true,
     },
   },
 ];

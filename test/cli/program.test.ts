@@ -37,6 +37,7 @@ describe('seoib command line', () => {
       'v6',
       'upstream',
       'upstream-vcpu-lock',
+      'upstream-apply-first',
     ]);
     expect(names.vmm.map((p: { name: string }) => p.name)).toEqual(['ioapic-0x11', 'ioapic-0x20']);
     expect(names.guest.map((p: { name: string }) => p.name)).toEqual([

@@ -1,0 +1,31 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { INVARIANT_IDS } from '../../src/invariants/index.js';
+import { runTrace } from '../../src/model/runTrace.js';
+import { parseTrace } from '../../src/model/trace.js';
+
+const root = join(import.meta.dirname, '..', 'corpus');
+const runs = readdirSync(root).flatMap((folder) =>
+  readdirSync(join(root, folder))
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => {
+      const file = join(root, folder, name);
+      const violated = new Set(
+        runTrace(parseTrace(readFileSync(file, 'utf8'), file)).violations.map((v) => v.invariant),
+      );
+      return { name: `${folder}/${name}`, violated };
+    }),
+);
+
+// A checker whose invariant no trace can violate proves nothing; one that every trace violates says nothing.
+describe('no invariant is vacuous: the corpus has a trace that violates it and one that satisfies it', () => {
+  it.each(INVARIANT_IDS.map((id) => [id]))('%s', (id) => {
+    const violating = runs.filter((r) => r.violated.has(id)).map((r) => r.name);
+    const satisfying = runs
+      .filter((r) => !r.violated.has(id) && r.name.startsWith('upstream/'))
+      .map((r) => r.name);
+    expect(violating.length, `no corpus trace violates ${id}`).toBeGreaterThan(0);
+    expect(satisfying.length, `no upstream corpus trace satisfies ${id}`).toBeGreaterThan(0);
+  });
+});
