@@ -2,11 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 // The suites Stryker runs against each mutant: the unit suites of the machines, the model, the invariants and the
 // explorer's parts, with fast-check's seed pinned so kills never depend on chance. Left out: the CLI end-to-end
-// suites and the campaign and exhaustive-search suites, which drive the same code for seconds per run.
+// suites, the real-kernel suites and the campaign and exhaustive-search suites, which drive the same code for seconds per run.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/cli/**', 'test/fuzz/campaign.test.ts', 'test/explore/explore.test.ts'],
+    exclude: ['test/cli/**', 'test/kvm/**', 'test/fuzz/campaign.test.ts', 'test/explore/explore.test.ts'],
     setupFiles: ['test/pinnedSeed.ts'],
     testTimeout: 60_000,
   },

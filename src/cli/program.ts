@@ -5,6 +5,7 @@ import { parseExploreOptions, type RawExploreOptions } from './exploreOptions.js
 import { fuzz } from './fuzz.js';
 import { parseFuzzOptions, type RawFuzzOptions } from './fuzzOptions.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
+import { kernelSource, kvmInfo, kvmRun } from './kvm.js';
 import { listProfiles } from './profiles.js';
 import { replay } from './replay.js';
 
@@ -86,6 +87,27 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
       ),
     { depth: '60', pins: '2' },
   ).action((options: RawExploreOptions) => setExit(matrix(io, parseExploreOptions(options, 'matrix'))));
+
+  const kvm = program
+    .command('kvm')
+    .description('run traces on the real kernel (/dev/kvm, or a Debian kernel under QEMU) beside the model');
+  kvm
+    .command('info')
+    .description("the kernel's answers to KVM_CAP_X2APIC_API questions and the kernel profile(s) they match")
+    .option('--qemu <suite>', 'boot Debian <suite> (bookworm: legacy, sid: patched) under QEMU TCG instead')
+    .option('--json', 'print one JSON object', false)
+    .action(async (options: { qemu?: string; json: boolean }) =>
+      setExit(await kvmInfo(io, kernelSource(options.qemu), options.json)),
+    );
+  kvm
+    .command('run')
+    .description('run seoib-trace/1 files on the kernel and compare every observation with the model')
+    .argument('<trace...>', 'trace files or directories of *.json traces')
+    .option('--qemu <suite>', 'boot Debian <suite> under QEMU TCG instead of using /dev/kvm')
+    .option('--json', 'print one JSON object', false)
+    .action(async (paths: string[], options: { qemu?: string; json: boolean }) =>
+      setExit(await kvmRun(io, paths, kernelSource(options.qemu), options.json)),
+    );
 
   program
     .command('profiles')

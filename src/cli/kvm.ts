@@ -1,0 +1,92 @@
+import { type Connection, connect, type KernelSource } from '../kvm/connect.js';
+import { kernelInfo } from '../kvm/kernelInfo.js';
+import { runOnKernel } from '../kvm/kernelRun.js';
+import { KvmUnavailable } from '../kvm/kvmUnavailable.js';
+import { commandJson, observationJson } from '../model/traceFormat.js';
+import { type CliIo, EXIT } from './io.js';
+import { loadTraces } from './traceFiles.js';
+
+/** `--qemu <suite>` or the local /dev/kvm. */
+export function kernelSource(qemu: string | undefined): KernelSource {
+  return qemu === undefined ? { kind: 'local' } : { kind: 'qemu', suite: qemu };
+}
+
+async function withKernel(
+  io: CliIo,
+  source: KernelSource,
+  work: (c: Connection) => Promise<number>,
+): Promise<number> {
+  let connection: Connection | undefined;
+  try {
+    connection = await connect(source);
+    return await work(connection);
+  } catch (error) {
+    if (!(error instanceof KvmUnavailable)) throw error;
+    io.err(`seoib kvm: ${error.message}\n`);
+    return EXIT.noKernel;
+  } finally {
+    connection?.runner.close();
+  }
+}
+
+/** `seoib kvm info`: the kernel's release, its answers to the probe, and the kernel profiles it matches. */
+export function kvmInfo(io: CliIo, source: KernelSource, json: boolean): Promise<number> {
+  return withKernel(io, source, async (connection) => {
+    const info = await kernelInfo(connection.runner);
+    if (json) {
+      io.out(
+        `${JSON.stringify({ kernel: connection.kernel, bootSeconds: connection.bootSeconds, ...info }, null, 2)}\n`,
+      );
+      return EXIT.ok;
+    }
+    io.out(
+      `kernel: ${connection.kernel} (release ${info.release}; ready in ${connection.bootSeconds.toFixed(1)} s)\n`,
+    );
+    for (const { command, observed } of info.answers)
+      io.out(`  ${JSON.stringify(commandJson(command))} -> ${JSON.stringify(observationJson(observed))}\n`);
+    io.out(`matches kernel profile(s): ${info.matches.length === 0 ? 'none' : info.matches.join(', ')}\n`);
+    return EXIT.ok;
+  });
+}
+
+/** `seoib kvm run`: each trace on a fresh VM of the real kernel, compared with the model command by command. */
+export function kvmRun(
+  io: CliIo,
+  paths: readonly string[],
+  source: KernelSource,
+  json: boolean,
+): Promise<number> {
+  const traces = loadTraces(paths);
+  return withKernel(io, source, async (connection) => {
+    const results = [];
+    for (const { file, trace } of traces)
+      results.push({ file, run: await runOnKernel(connection.runner, trace) });
+    const disagreeing = results.filter((r) => r.run.disagreements.length > 0).length;
+    if (json) {
+      const report = results.map(({ file, run }) => ({
+        file,
+        ran: run.ran,
+        unsupported: run.unsupported === undefined ? null : run.unsupported.op,
+        disagreements: run.disagreements,
+      }));
+      io.out(`${JSON.stringify({ kernel: connection.kernel, traces: report }, null, 2)}\n`);
+    } else {
+      io.out(`kernel: ${connection.kernel}\n`);
+      for (const { file, run } of results) {
+        const partial =
+          run.unsupported === undefined
+            ? ''
+            : ` (stopped before ${run.unsupported.op}: the runner has no guest yet)`;
+        io.out(
+          `${file}: ${run.ran} commands on the kernel, ${run.disagreements.length} disagreement(s)${partial}\n`,
+        );
+        for (const d of run.disagreements)
+          io.out(`  [${d.index}] ${d.command}: model ${d.model}, kernel ${d.kernel}\n`);
+      }
+      io.out(
+        `${disagreeing === 0 ? 'the kernel agrees with the model' : `${disagreeing} trace(s) DISAGREE`}\n`,
+      );
+    }
+    return disagreeing > 0 ? EXIT.failed : EXIT.ok;
+  });
+}
