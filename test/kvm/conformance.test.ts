@@ -1,0 +1,55 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Connection, connect, type KernelSource } from '../../src/kvm/connect.js';
+import { kernelInfo } from '../../src/kvm/kernelInfo.js';
+import { runOnKernel } from '../../src/kvm/kernelRun.js';
+import { KvmUnavailable } from '../../src/kvm/kvmUnavailable.js';
+import { parseTrace } from '../../src/model/trace.js';
+
+const corpus = join(import.meta.dirname, '..', 'corpus');
+const BOOT_MS = 400_000;
+
+/** Reference kernels: Debian bookworm's (before the patch) and sid's (patched), booted under QEMU TCG. */
+const kernels: { profile: string; source: KernelSource }[] = [
+  ...(existsSync('/dev/kvm') ? [{ profile: 'local', source: { kind: 'local' } as const }] : []),
+  { profile: 'legacy', source: { kind: 'qemu', suite: 'bookworm' } },
+  { profile: 'upstream', source: { kind: 'qemu', suite: 'sid' } },
+];
+
+describe.each(kernels)('conformance: $profile kernel', ({ profile, source }) => {
+  let connection: Connection | undefined;
+  let unavailable = '';
+
+  beforeAll(async () => {
+    try {
+      connection = await connect(source);
+      console.log(`conformance: ${connection.kernel} ready in ${connection.bootSeconds.toFixed(1)} s`);
+    } catch (error) {
+      if (!(error instanceof KvmUnavailable)) throw error;
+      unavailable = error.message.split('\n')[0] as string;
+      console.log(`conformance (${profile}) skipped: ${unavailable}`);
+    }
+  }, BOOT_MS);
+
+  afterAll(() => connection?.runner.close());
+
+  it('answers the probe as its kernel profile does', async (context) => {
+    if (connection === undefined) return context.skip(unavailable);
+    const info = await kernelInfo(connection.runner);
+    if (profile !== 'local') expect(info.matches).toEqual([profile]);
+    else expect(info.matches.length).toBeGreaterThan(0);
+  });
+
+  const folder = profile === 'local' ? 'upstream' : profile;
+  it.for(readdirSync(join(corpus, folder)).filter((f) => f.endsWith('.json')))(
+    `${folder}/%s: the kernel agrees with the model on every command it can issue`,
+    async (name, context) => {
+      if (connection === undefined) return context.skip(unavailable);
+      const file = join(corpus, folder, name);
+      const run = await runOnKernel(connection.runner, parseTrace(readFileSync(file, 'utf8'), file));
+      expect(run.ran).toBeGreaterThan(0);
+      expect(run.disagreements).toEqual([]);
+    },
+  );
+});
