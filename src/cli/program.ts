@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { TraceInputError } from '../model/trace.js';
 import { explore, matrix } from './explore.js';
 import { parseExploreOptions, type RawExploreOptions } from './exploreOptions.js';
+import { exportMachines, type RawExportMachinesOptions } from './exportMachines.js';
 import { fuzz } from './fuzz.js';
 import { parseFuzzOptions, type RawFuzzOptions } from './fuzzOptions.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
@@ -108,6 +109,15 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .action(async (paths: string[], options: { qemu?: string; json: boolean }) =>
       setExit(await kvmRun(io, paths, kernelSource(options.qemu), options.json)),
     );
+
+  const exporter = program.command('export').description("the model in other tools' formats");
+  exporter
+    .command('machines')
+    .description('the XState machines as diagrams, generated from the machine objects')
+    .option('--format <names>', 'mermaid, dot, scxml, comma-separated, or all', 'all')
+    .option('--machine <names>', 'vm, lapic, ioapicPin, comma-separated, or all', 'all')
+    .option('--out <dir>', 'write <machine>.<mmd|dot|scxml> files there instead of printing them')
+    .action((options: RawExportMachinesOptions) => setExit(exportMachines(io, options)));
 
   program
     .command('profiles')
