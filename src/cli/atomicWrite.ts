@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 
-/** Writes a file so readers see the old content or the whole new one, never a part. */
+/**
+ * Writes a file so readers see the old content or the whole new one, never a part. The temporary name is unique
+ * across threads and across hosts sharing a volume (Kubernetes shards all run as pid 1).
+ */
 export function writeFileAtomic(path: string, content: string): void {
-  const temporary = `${path}.${process.pid}.tmp`;
+  const temporary = `${path}.${randomUUID()}.tmp`;
   try {
     writeFileSync(temporary, content);
     renameSync(temporary, path);

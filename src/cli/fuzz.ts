@@ -1,30 +1,36 @@
+import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { type Found, fuzzRow, type RowResult, rowSeed } from '../fuzz/campaign.js';
-import { counterexampleFile, counterexampleText, vitestSnippet } from '../fuzz/counterexample.js';
-import { coverageOf, measureCoverage } from '../fuzz/coverage.js';
+import { CampaignStore } from '../fuzz/campaignStore.js';
+import { vitestSnippet } from '../fuzz/counterexample.js';
+import { coverageOf } from '../fuzz/coverage.js';
+import type { FuzzJob } from '../fuzz/fuzzWorker.js';
 import { matrixTable, verdicts } from '../fuzz/matrix.js';
 import { rowName } from '../fuzz/row.js';
+import { type FoundRecord, fuzzRowRecord, type RowBudget, type RowRecord } from '../fuzz/rowRecord.js';
+import { shardPositions } from '../fuzz/shard.js';
+import { fuzzInWorkers } from '../fuzz/workerPool.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import type { FuzzOptions } from './fuzzOptions.js';
 import { type CliIo, EXIT } from './io.js';
 
 interface Progress {
-  row(done: number, result: RowResult): void;
+  row(record: RowRecord): void;
   stop(): void;
 }
 
-function progress(io: CliIo, options: FuzzOptions, started: number): Progress {
-  const total = options.rows.length;
+function progress(io: CliIo, options: FuzzOptions, total: number, started: number): Progress {
+  let done = 0;
   let runs = 0;
   let commands = 0;
   let violations = 0;
   const rate = () => Math.round(commands / Math.max((Date.now() - started) / 1000, 0.001));
-  const note = (result: RowResult) => {
-    runs += result.runs;
-    commands += result.commands;
-    violations += result.found.length;
+  const note = (record: RowRecord) => {
+    done += 1;
+    runs += record.runs;
+    commands += record.commands;
+    violations += record.found.length;
   };
-  if (options.json) return { row: (_done, result) => note(result), stop: () => undefined };
+  if (options.json) return { row: note, stop: () => undefined };
   if (io.isTty) {
     const bar = new SingleBar({
       format:
@@ -33,71 +39,100 @@ function progress(io: CliIo, options: FuzzOptions, started: number): Progress {
     });
     bar.start(total, 0, { runs: 0, rate: 0, violations: 0 });
     return {
-      row: (done, result) => {
-        note(result);
+      row: (record) => {
+        note(record);
         bar.update(done, { runs, rate: rate(), violations });
       },
       stop: () => bar.stop(),
     };
   }
   return {
-    row: (done, result) => {
-      note(result);
-      const found = result.found.map((f) => f.violation.invariant).join(', ') || 'nothing';
+    row: (record) => {
+      note(record);
+      const found = record.found.map((f) => f.violation.invariant).join(', ') || 'nothing';
       io.out(
-        `[${done}/${total}] ${rowName(result.row)}: ${result.runs} runs, ${result.commands} commands, found ${found}\n`,
+        `[${done}/${total}] ${rowName(record.row)}: ${record.runs} runs, ${record.commands} commands, found ${found}\n`,
       );
     },
     stop: () => undefined,
   };
 }
 
-function describeFound(io: CliIo, found: Found, file: string): void {
-  const verdict = found.violation.expected === null ? 'VIOLATED' : `expected: ${found.violation.expected}`;
-  io.out(`\n${found.violation.invariant} on ${rowName(found.row)} (${verdict})\n`);
-  io.out(`  ${found.violation.detail}, at command ${found.violation.index} of ${found.commands.length}\n`);
+function describeFound(io: CliIo, record: RowRecord, found: FoundRecord, file: string): void {
+  const { violation } = found;
+  const verdict = violation.expected === null ? 'VIOLATED' : `expected: ${violation.expected}`;
+  io.out(`\n${violation.invariant} on ${rowName(record.row)} (${verdict})\n`);
+  io.out(`  ${violation.detail}, at command ${violation.index} of ${found.commands}\n`);
   io.out(`  replay: seoib replay ${file}\n`);
-  if (found.violation.expected === null) io.out(`\n${vitestSnippet(file, found)}\n`);
+  if (violation.expected === null) io.out(`\n${vitestSnippet(file, violation.invariant, record.row)}\n`);
 }
 
-/** `seoib fuzz`: fuzzes every row, writes each counterexample, prints findings, the matrix and coverage. */
-export function fuzz(io: CliIo, options: FuzzOptions): number {
+async function fuzzRows(
+  jobs: readonly FuzzJob[],
+  options: FuzzOptions,
+  onRecord: (record: RowRecord) => void,
+): Promise<void> {
+  const budget: RowBudget = {
+    seed: options.seed,
+    runs: options.runs,
+    maxCommands: options.maxCommands,
+    only: options.invariants,
+    ...(options.timeMs === undefined
+      ? {}
+      : { rowTimeMs: (options.timeMs * Math.min(options.workers, jobs.length)) / Math.max(jobs.length, 1) }),
+  };
+  if (options.workers > 1) {
+    await fuzzInWorkers(jobs, { budget, out: options.out }, options.workers, onRecord);
+    return;
+  }
+  for (const job of jobs)
+    onRecord(fuzzRowRecord(job.row, job.position, budget, options.out, writeFileAtomic));
+}
+
+/**
+ * `seoib fuzz`: fuzzes this shard's rows that the campaign folder has not recorded yet, records each one as it
+ * finishes, then prints findings, the matrix and coverage for the shard's rows.
+ */
+export async function fuzz(io: CliIo, options: FuzzOptions): Promise<number> {
   const started = Date.now();
   if (!options.json) io.out(`seoib fuzz: seed ${options.seed}\nreplay this campaign: ${options.replay}\n`);
-  const bar = progress(io, options, started);
-  const perRowMs = options.timeMs === undefined ? undefined : options.timeMs / options.rows.length;
-  const { result: results, visited } = measureCoverage(() =>
-    options.rows.map((row, k) => {
-      const deadline = perRowMs === undefined ? undefined : started + perRowMs * (k + 1);
-      const result = fuzzRow(row, {
-        seed: rowSeed(options.seed, row),
-        runs: perRowMs === undefined ? options.runs : Number.MAX_SAFE_INTEGER,
-        maxCommands: options.maxCommands,
-        only: options.invariants,
-        ...(deadline === undefined ? {} : { deadline }),
-      });
-      bar.row(k + 1, result);
-      return result;
-    }),
-  );
-  bar.stop();
-  const files = new Map<Found, string>();
-  for (const found of results.flatMap((r) => r.found)) {
-    const file = counterexampleFile(options.out, found);
-    writeFileAtomic(file, counterexampleText(found));
-    files.set(found, file);
+  const { store, replaced } = CampaignStore.open(options.out, options.campaign, writeFileAtomic);
+  const positions = shardPositions(options.rows.length, options.shard);
+  const recorded = store.records();
+  const jobs = positions
+    .filter((position) => !recorded.has(position))
+    .map((position) => ({ row: options.rows[position] as FuzzJob['row'], position }));
+  if (!options.json) {
+    if (replaced) io.out(`${options.out} held another campaign's rows; starting over (its traces stay)\n`);
+    if (jobs.length < positions.length) {
+      io.out(`resuming: ${positions.length - jobs.length} of ${positions.length} rows already recorded\n`);
+    }
   }
-  const coverage = coverageOf(visited);
-  const unexpected = results.flatMap((r) => r.found).filter((f) => f.violation.expected === null);
-  const totals = results.reduce(
+  const bar = progress(io, options, jobs.length, started);
+  await fuzzRows(jobs, options, (record) => {
+    store.saveRow(record);
+    bar.row(record);
+  });
+  bar.stop();
+  const mine = new Set(positions);
+  const records = store.saveResults().rows.filter((record) => mine.has(record.position));
+  return report(io, options, records, started);
+}
+
+function report(io: CliIo, options: FuzzOptions, records: readonly RowRecord[], started: number): number {
+  const coverage = coverageOf(new Set(records.flatMap((r) => r.visited)));
+  const unexpected = records.flatMap((r) => r.found).filter((f) => f.violation.expected === null);
+  const totals = records.reduce(
     (t, r) => ({ runs: t.runs + r.runs, commands: t.commands + r.commands, refused: t.refused + r.refused }),
     { runs: 0, commands: 0, refused: 0 },
   );
+  const fileOf = (found: FoundRecord) => join(options.out, found.file);
   if (options.json) {
-    const report = {
+    const json = {
       seed: options.seed,
       replay: options.replay,
-      rows: results.map((r) => ({
+      shard: `${options.shard.index}/${options.shard.count}`,
+      rows: records.map((r) => ({
         row: rowName(r.row),
         runs: r.runs,
         commands: r.commands,
@@ -106,17 +141,19 @@ export function fuzz(io: CliIo, options: FuzzOptions): number {
           invariant: f.violation.invariant,
           expected: f.violation.expected,
           detail: f.violation.detail,
-          commands: f.commands.length,
-          file: files.get(f),
+          commands: f.commands,
+          file: fileOf(f),
         })),
       })),
       draws: { total: totals.commands, discarded: 0, refusedByModel: totals.refused },
       coverage,
     };
-    io.out(`${JSON.stringify(report, null, 2)}\n`);
+    io.out(`${JSON.stringify(json, null, 2)}\n`);
     return unexpected.length > 0 ? EXIT.failed : EXIT.ok;
   }
-  for (const found of results.flatMap((r) => r.found)) describeFound(io, found, files.get(found) as string);
+  for (const record of records) {
+    for (const found of record.found) describeFound(io, record, found, fileOf(found));
+  }
   const seconds = (Date.now() - started) / 1000;
   io.out(
     `\n${totals.runs} runs, ${totals.commands} commands in ${seconds.toFixed(1)} s (${Math.round(totals.commands / seconds)} commands/s)\n`,
@@ -130,7 +167,7 @@ export function fuzz(io: CliIo, options: FuzzOptions): number {
   );
   for (const missing of [...coverage.states.missing, ...coverage.transitions.missing])
     io.out(`  never reached: ${missing}\n`);
-  if (options.matrix) io.out(`\n${matrixTable(results)}\n`);
+  if (options.matrix) io.out(`\n${matrixTable(records)}\n`);
   io.out(
     `\n${unexpected.length === 0 ? 'no unexpected violation' : `${unexpected.length} UNEXPECTED violation(s)`}; counterexamples in ${options.out}\n`,
   );

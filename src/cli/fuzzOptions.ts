@@ -1,10 +1,13 @@
 import { randomInt } from 'node:crypto';
-import { POLICIES, type Row } from '../fuzz/row.js';
+import type { CampaignKey } from '../fuzz/campaignStore.js';
+import { POLICIES, type Row, rowName } from '../fuzz/row.js';
+import { parseShard, type Shard, shardFromEnvironment, WHOLE as WHOLE_CAMPAIGN } from '../fuzz/shard.js';
 import { INVARIANT_IDS } from '../invariants/index.js';
 import { CONFIG_LIMITS } from '../model/config.js';
 import { GUESTS } from '../model/guests/index.js';
 import { KERNELS } from '../model/kernels.js';
 import { VMMS } from '../model/vmms.js';
+import { UsageError } from './io.js';
 import {
   duration,
   integer,
@@ -27,6 +30,8 @@ export interface RawFuzzOptions extends RawRowOptions {
   pins: string;
   out: string;
   json: boolean;
+  shard?: string;
+  workers: string;
 }
 
 /** Validated `seoib fuzz` options. */
@@ -49,6 +54,12 @@ export interface FuzzOptions {
   out: string;
   /** One JSON object on stdout. */
   json: boolean;
+  /** The part of the rows this process runs. */
+  shard: Shard;
+  /** Worker threads. */
+  workers: number;
+  /** What makes this campaign's rows comparable with another run's (campaign.json). */
+  campaign: CampaignKey;
   /** The command line that replays this campaign. */
   replay: string;
 }
@@ -75,7 +86,23 @@ export function parseFuzzOptions(raw: RawFuzzOptions): FuzzOptions {
     },
     config,
   );
+  const shardText = raw.shard ?? shardFromEnvironment(process.env);
+  const shard = shardText === undefined ? WHOLE_CAMPAIGN : parseShard(shardText);
+  if (shard === undefined) {
+    const source = raw.shard === undefined ? 'JOB_COMPLETION_INDEX/JOB_COMPLETION_COUNT' : '--shard';
+    throw new UsageError(`${source}: "${shardText}" must be K/N with 1 <= K <= N`);
+  }
+  const workers = integer('workers', raw.workers, 1, 256);
   writableFolder(raw.out);
+  const campaign: CampaignKey = {
+    format: 'seoib-campaign/1',
+    seed,
+    budget: timeMs === undefined ? { runs } : { time: raw.time as string },
+    maxCommands,
+    invariants,
+    config,
+    rows: rows.map(rowName),
+  };
   const replay = [
     'seoib fuzz',
     ...rowFlags(raw),
@@ -92,6 +119,8 @@ export function parseFuzzOptions(raw: RawFuzzOptions): FuzzOptions {
     String(config.pins),
     '--out',
     raw.out,
+    ...(shard.count === 1 ? [] : ['--shard', `${shard.index}/${shard.count}`]),
+    ...(workers === 1 ? [] : ['--workers', String(workers)]),
   ].join(' ');
   return {
     rows,
@@ -103,6 +132,9 @@ export function parseFuzzOptions(raw: RawFuzzOptions): FuzzOptions {
     maxCommands,
     out: raw.out,
     json: raw.json,
+    shard,
+    workers,
+    campaign,
     replay,
   };
 }

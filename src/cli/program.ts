@@ -7,6 +7,7 @@ import { fuzz } from './fuzz.js';
 import { parseFuzzOptions, type RawFuzzOptions } from './fuzzOptions.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { kernelSource, kvmInfo, kvmRun } from './kvm.js';
+import { merge } from './merge.js';
 import { listProfiles } from './profiles.js';
 import { replay } from './replay.js';
 
@@ -53,7 +54,19 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--pins <n>', 'I/O APIC pins of the modelled VM', '2')
     .option('--out <dir>', 'folder for counterexample traces', 'seoib-out')
     .option('--json', 'print one JSON object', false)
-    .action((options: RawFuzzOptions) => setExit(fuzz(io, parseFuzzOptions(options))));
+    .option(
+      '--shard <K/N>',
+      'run every N-th row from the K-th (default: from JOB_COMPLETION_INDEX/JOB_COMPLETION_COUNT, else 1/1)',
+    )
+    .option('--workers <n>', 'worker threads; results do not depend on it', '1')
+    .action(async (options: RawFuzzOptions) => setExit(await fuzz(io, parseFuzzOptions(options))));
+
+  program
+    .command('merge')
+    .description("combine the campaign folders of a fuzz campaign's shards into one, as if run unsharded")
+    .argument('<folder...>', 'campaign folders (the --out of each shard)')
+    .requiredOption('--out <dir>', 'folder for the merged campaign')
+    .action((folders: string[], options: { out: string }) => setExit(merge(io, folders, options.out)));
 
   const exploreFlags = (command: Command, defaults: { depth: string; pins: string }) =>
     command

@@ -5,7 +5,7 @@ import type { Trace } from '../model/trace.js';
 import { serializeTrace } from '../model/traceFormat.js';
 import { TRACE_FORMAT } from '../model/traceSchema.js';
 import type { Found } from './campaign.js';
-import type { Row } from './row.js';
+import { type Row, rowName } from './row.js';
 
 /** A row's trace body as a seoib-trace/1 trace with every observation recorded as `expect`. */
 export function recordedTrace(row: Row, commands: readonly Command[]): Trace {
@@ -38,14 +38,13 @@ export function counterexampleText(found: Found): string {
 }
 
 /** A vitest test that replays the counterexample file and asserts the violation is still there. */
-export function vitestSnippet(file: string, found: Found): string {
-  const { invariant } = found.violation;
+export function vitestSnippet(file: string, invariant: string, row: Row): string {
   return [
     "import { readFileSync } from 'node:fs';",
     "import { parseTrace, runTrace } from 'seoib';",
     "import { expect, it } from 'vitest';",
     '',
-    `it('${invariant} on ${found.row.kernel}/${found.row.vmm}/${found.row.policy}/${found.row.guest}', () => {`,
+    `it('${invariant} on ${rowName(row)}', () => {`,
     `  const file = ${JSON.stringify(file)};`,
     "  const run = runTrace(parseTrace(readFileSync(file, 'utf8'), file));",
     '  expect(run.mismatches).toEqual([]);',

@@ -1,5 +1,5 @@
+import type { Violation } from '../invariants/index.js';
 import { INVARIANT_IDS } from '../invariants/index.js';
-import type { Found } from './campaign.js';
 import { type Row, rowName } from './row.js';
 
 /** A row's verdict on one invariant. */
@@ -9,8 +9,8 @@ export type Verdict = 'clean' | 'expected' | 'violated';
 export interface RowFindings {
   /** The row. */
   row: Row;
-  /** Counterexamples found. */
-  found: readonly Found[];
+  /** Counterexamples found (only their violations matter here). */
+  found: readonly { violation: Pick<Violation, 'invariant' | 'expected'> }[];
 }
 
 /** Per invariant: violated if any counterexample is unexpected, expected if all are documented, else clean. */

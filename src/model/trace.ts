@@ -42,7 +42,7 @@ export class TraceInputError extends Error {
   }
 }
 
-function jsonPath(issue: v.BaseIssue<unknown>): string {
+export function jsonPath(issue: v.BaseIssue<unknown>): string {
   let path = '$';
   for (const item of issue.path ?? []) {
     const key = (item as { key: unknown }).key;
@@ -51,7 +51,7 @@ function jsonPath(issue: v.BaseIssue<unknown>): string {
   return path;
 }
 
-function describeIssue(issue: v.BaseIssue<unknown>): string {
+export function describeIssue(issue: v.BaseIssue<unknown>): string {
   if (issue.kind === 'schema' && issue.expected === 'never') return 'is not a field here';
   if (issue.received === 'undefined') return 'is required';
   // Valibot's default messages start with "Invalid …: Expected …"; ours are phrased as "must …".

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,7 +16,13 @@ const row = [
 ];
 
 function snapshot(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')]));
+  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  return Object.fromEntries(
+    files.map((entry) => {
+      const path = join(entry.parentPath, entry.name);
+      return [path, readFileSync(path, 'utf8')];
+    }),
+  );
 }
 
 describe('seoib fuzz (seed 13)', () => {
@@ -51,6 +57,7 @@ describe('seoib fuzz (seed 13)', () => {
     ];
     const first = await cli(...args, '--seed', '13', '--runs', '60', '--out', out, '--json');
     const files = snapshot(out);
+    rmSync(join(out, 'rows'), { recursive: true });
     const second = await cli(...args, '--seed', '13', '--runs', '60', '--out', out, '--json');
     expect(second.out).toBe(first.out);
     expect(snapshot(out)).toEqual(files);
@@ -114,6 +121,8 @@ describe('seoib fuzz bad input', () => {
     [['--runs', '-3'], /^seoib: --runs: "-3" must be a whole number/],
     [['--invariants', 'no-storm,no-fire'], /^seoib: --invariants: unknown invariant "no-fire"/],
     [['--pins', '40'], /^seoib: --pins: "40" must be a whole number from 2 to 24\n$/],
+    [['--shard', '3/2'], /^seoib: --shard: "3\/2" must be K\/N with 1 <= K <= N\n$/],
+    [['--workers', '0'], /^seoib: --workers: "0" must be a whole number from 1 to 256\n$/],
   ])('%j: one line, exit 2, nothing written', async (args, message) => {
     const parent = mkdtempSync(join(tmpdir(), 'seoib-fuzz-'));
     const out = join(parent, 'out');

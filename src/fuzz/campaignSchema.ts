@@ -1,0 +1,50 @@
+import * as v from 'valibot';
+import { POLICIES } from './row.js';
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+const configSchema = v.strictObject({ vcpus: count, pins: count });
+
+const rowSchema = v.strictObject({
+  kernel: v.string(),
+  vmm: v.string(),
+  policy: v.picklist(POLICIES),
+  guest: v.string(),
+  config: configSchema,
+});
+
+/** campaign.json: everything that makes two runs' rows comparable. */
+export const campaignKeySchema = v.strictObject({
+  format: v.literal('seoib-campaign/1'),
+  seed: count,
+  budget: v.union([v.strictObject({ runs: count }), v.strictObject({ time: v.string() })]),
+  maxCommands: count,
+  invariants: v.array(v.string()),
+  config: configSchema,
+  rows: v.array(v.string()),
+});
+
+/** rows/<row>.json: one fuzzed row. */
+export const rowRecordSchema = v.strictObject({
+  position: count,
+  row: rowSchema,
+  runs: count,
+  commands: count,
+  refused: count,
+  found: v.array(
+    v.strictObject({
+      violation: v.strictObject({
+        invariant: v.string(),
+        index: count,
+        reaction: v.nullable(count),
+        detail: v.string(),
+        expected: v.nullable(v.string()),
+      }),
+      commands: count,
+      file: v.string(),
+    }),
+  ),
+  visited: v.array(v.string()),
+});
+
+export type CampaignKey = v.InferOutput<typeof campaignKeySchema>;

@@ -1,0 +1,35 @@
+/** Which part of a campaign's rows this process runs: shard `index` (1-based) of `count`. */
+export interface Shard {
+  /** 1-based shard number. */
+  index: number;
+  /** Number of shards. */
+  count: number;
+}
+
+export const WHOLE: Shard = { index: 1, count: 1 };
+
+/** `K/N` as given to `--shard`; undefined when malformed or out of range. */
+export function parseShard(text: string): Shard | undefined {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  if (match === null) return undefined;
+  const shard = { index: Number(match[1]), count: Number(match[2]) };
+  return shard.index >= 1 && shard.index <= shard.count ? shard : undefined;
+}
+
+/**
+ * The shard of a Kubernetes Indexed Job pod (JOB_COMPLETION_INDEX is 0-based, JOB_COMPLETION_COUNT is set by
+ * seoib's manifest), or undefined outside one.
+ */
+export function shardFromEnvironment(env: NodeJS.ProcessEnv): string | undefined {
+  const index = env.JOB_COMPLETION_INDEX;
+  const count = env.JOB_COMPLETION_COUNT;
+  if (index === undefined || count === undefined || !/^\d+$/.test(index)) return undefined;
+  return `${Number(index) + 1}/${count}`;
+}
+
+/** Positions (in the full selection) of the items this shard runs: every count-th, starting at index - 1. */
+export function shardPositions(total: number, shard: Shard): number[] {
+  const positions: number[] = [];
+  for (let k = shard.index - 1; k < total; k += shard.count) positions.push(k);
+  return positions;
+}
