@@ -1,8 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+/** `seoib` and `seoib/vitest` resolve to the sources, so examples/ runs as a VMM project would run it. */
+export const selfAlias = [
+  { find: /^seoib\/vitest$/, replacement: fileURLToPath(new URL('src/vitest.ts', import.meta.url)) },
+  { find: /^seoib$/, replacement: fileURLToPath(new URL('src/index.ts', import.meta.url)) },
+];
+
 export default defineConfig({
+  resolve: { alias: selfAlias },
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     testTimeout: 60_000,
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: 'reports/vitest.json' },

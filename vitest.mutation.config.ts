@@ -6,7 +6,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/cli/**', 'test/kvm/**', 'test/fuzz/campaign.test.ts', 'test/explore/explore.test.ts'],
+    exclude: [
+      'test/cli/**',
+      'test/kvm/**',
+      'test/fuzz/campaign.test.ts',
+      'test/fuzz/rowRecord.test.ts',
+      'test/explore/explore.test.ts',
+    ],
     setupFiles: ['test/pinnedSeed.ts'],
     testTimeout: 60_000,
   },

@@ -54,7 +54,8 @@ export function rowSeed(seed: number, row: Row): number {
   return hash | 0;
 }
 
-function choicesArbitrary(maxCommands: number): fc.Arbitrary<Choice[]> {
+/** Sequences of at most `maxCommands` fuzzer draws, shrinking towards fewer and smaller ones. */
+export function choicesArbitrary(maxCommands: number): fc.Arbitrary<Choice[]> {
   return fc.array(fc.record({ aware: fc.boolean(), pick: fc.nat(1023) }), {
     maxLength: maxCommands,
     size: 'max',
@@ -98,4 +99,9 @@ export function fuzzRow(row: Row, options: RowOptions): RowResult {
     if (violation.invariant === options.until) break;
   }
   return result;
+}
+
+/** Fuzzes every row with its seed derived from the campaign seed alone, as `seoib fuzz --runs` does. */
+export function fuzz(rows: readonly Row[], options: Omit<RowOptions, 'deadline'>): RowResult[] {
+  return rows.map((row) => fuzzRow(row, { ...options, seed: rowSeed(options.seed, row) }));
 }

@@ -25,7 +25,20 @@ const profiles: readonly VmmProfile[] = [
   },
 ];
 
-export const VMMS: ReadonlyMap<string, VmmProfile> = new Map(profiles.map((p) => [p.name, p]));
+const registry = new Map(profiles.map((p) => [p.name, p]));
+
+export const VMMS: ReadonlyMap<string, VmmProfile> = registry;
+
+/**
+ * Adds a VMM project's own profile, so rows and traces can name it. Built-in names are refused; registering a
+ * custom name again replaces it.
+ */
+export function registerVmm(profile: VmmProfile): void {
+  if (profiles.some((builtIn) => builtIn.name === profile.name)) {
+    throw new Error(`registerVmm: "${profile.name}" is a built-in VMM profile; choose another name`);
+  }
+  registry.set(profile.name, profile);
+}
 
 /** KVM's in-kernel I/O APIC, used whatever the VMM profile once KVM_CREATE_IRQCHIP succeeds. */
 export const KERNEL_IOAPIC_VERSION: IoapicVersion = 0x11;

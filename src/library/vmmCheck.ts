@@ -1,0 +1,44 @@
+import type { Choice } from '../fuzz/interpret.js';
+import { interpret } from '../fuzz/interpret.js';
+import { POLICIES, type Policy, type Row } from '../fuzz/row.js';
+import type { Violation } from '../invariants/index.js';
+import type { Config } from '../model/config.js';
+import { GUESTS } from '../model/guests/index.js';
+
+/** Which rows to check a VMM profile on, and what counts as a failure. */
+export interface VmmCheckOptions {
+  /** Kernel profiles (default: upstream, the patched kernel). */
+  kernels?: readonly string[];
+  /** Setup policies the VMM may use (default: none, enable, disable). */
+  policies?: readonly Policy[];
+  /** Guest profiles (default: every named guest). */
+  guests?: readonly string[];
+  /** Bounded machine (default: 1 vCPU, 2 pins). */
+  config?: Config;
+  /**
+   * `any` (default): every violation fails, documented ones too, since a storm or a stuck pin hurts a VMM's users
+   * whether or not the kernel documents it. `unexpected`: only violations no documented behaviour explains.
+   */
+  failOn?: 'any' | 'unexpected';
+}
+
+/** The kernel × policy × guest rows a VMM profile is checked on. */
+export function vmmRows(vmm: string, options: VmmCheckOptions = {}): Row[] {
+  const kernels = options.kernels ?? ['upstream'];
+  const policies = options.policies ?? POLICIES.filter((policy) => policy !== 'adversarial');
+  const guests = options.guests ?? [...GUESTS.keys()].filter((guest) => guest !== 'adversarial');
+  const config = options.config ?? { vcpus: 1, pins: 2 };
+  return kernels.flatMap((kernel) =>
+    policies.flatMap((policy) => guests.map((guest) => ({ kernel, vmm, policy, guest, config }))),
+  );
+}
+
+/** The violations a run of fuzzer draws on `row` produces that count as failures. */
+export function failingViolations(
+  row: Row,
+  choices: readonly Choice[],
+  failOn: VmmCheckOptions['failOn'] = 'any',
+): Violation[] {
+  const counts = (v: Violation) => failOn === 'any' || v.expected === null;
+  return interpret(row, choices, counts).violations.filter(counts);
+}
