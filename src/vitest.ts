@@ -36,7 +36,10 @@ export function describeVmm(profile: VmmProfile, options: DescribeVmmOptions = {
         const violations = failingViolations(row, choices, options.failOn);
         if (violations.length === 0) return;
         const trace = serializeTrace(recordedTrace(row, interpret(row, choices).commands));
-        expect(violations, `the failing run as a seoib-trace/1 trace (save it, then: seoib replay <file>):\n${trace}`).toEqual([]);
+        expect(
+          violations,
+          `the failing run as a seoib-trace/1 trace (save it, then: seoib replay <file>):\n${trace}`,
+        ).toEqual([]);
       });
     }
   });

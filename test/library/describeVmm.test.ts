@@ -17,7 +17,9 @@ describe('describeVmm from seoib/vitest (fixture seed 7)', () => {
     expect(output).toContain('seoib invariants for VMM fixture-0x11-enable');
     expect(output).toContain('upstream/fixture-0x11-enable/enable/windows-hyperv');
     expect(output).toContain('"invariant": "no-stuck-pin"');
-    expect(output).toContain('the failing run as a seoib-trace/1 trace (save it, then: seoib replay <file>):');
+    expect(output).toContain(
+      'the failing run as a seoib-trace/1 trace (save it, then: seoib replay <file>):',
+    );
     expect(output).toContain('"format": "seoib-trace/1"');
     expect(output).toMatch(/Counterexample: /);
   });
