@@ -11,7 +11,8 @@ import { merge } from './merge.js';
 import { listProfiles } from './profiles.js';
 import { replay } from './replay.js';
 
-function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+/** The `seoib` command tree; `setExit` receives each action's exit status. */
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('seoib')
     .description('Checks the KVM x2APIC Suppress EOI Broadcast (directed EOI) protocol')
     .exitOverride()
@@ -52,7 +53,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--max-commands <n>', 'random commands per run at most', '30')
     .option('--vcpus <n>', 'vCPUs of the modelled VM', '1')
     .option('--pins <n>', 'I/O APIC pins of the modelled VM', '2')
-    .option('--out <dir>', 'folder for counterexample traces', 'seoib-out')
+    .option('--out <dir>', 'campaign folder: counterexample traces, row records, results.json', 'seoib-out')
     .option('--json', 'print one JSON object', false)
     .option(
       '--shard <K/N>',
