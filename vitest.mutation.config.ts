@@ -11,6 +11,8 @@ export default defineConfig({
       'test/kvm/**',
       'test/fuzz/campaign.test.ts',
       'test/fuzz/rowRecord.test.ts',
+      'test/report/**',
+      'test/library/describeVmm.test.ts',
       'test/explore/explore.test.ts',
     ],
     setupFiles: ['test/pinnedSeed.ts'],

@@ -10,6 +10,7 @@ import { kernelSource, kvmInfo, kvmRun } from './kvm.js';
 import { merge } from './merge.js';
 import { listProfiles } from './profiles.js';
 import { replay } from './replay.js';
+import { type ReportOptions, report } from './report.js';
 
 /** The `seoib` command tree; `setExit` receives each action's exit status. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
@@ -68,6 +69,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .argument('<folder...>', 'campaign folders (the --out of each shard)')
     .requiredOption('--out <dir>', 'folder for the merged campaign')
     .action((folders: string[], options: { out: string }) => setExit(merge(io, folders, options.out)));
+
+  program
+    .command('report')
+    .description(
+      "a fuzz campaign's results.json as a self-contained HTML page (SVG sequence diagrams) or Markdown",
+    )
+    .argument('<results>', 'results.json of a campaign folder (seoib fuzz --out, seoib merge --out)')
+    .option('--html <file>', 'write the HTML report here')
+    .option('--markdown <file>', 'write the Markdown report (Mermaid sequence diagrams) here')
+    .action((results: string, options: ReportOptions) => setExit(report(io, results, options)));
 
   const exploreFlags = (command: Command, defaults: { depth: string; pins: string }) =>
     command

@@ -13,6 +13,8 @@ export interface Found {
   violation: Violation;
   /** The minimal trace body. */
   commands: Command[];
+  /** Fuzzing only: how many runs the row had generated when the violation first showed (the run itself included). */
+  run?: number;
 }
 
 /** What fuzzing one row did. */
@@ -95,7 +97,7 @@ export function fuzzRow(row: Row, options: RowOptions): RowResult {
     const commands = minimize(row, shrunk.commands, violation.invariant, violation.expected !== null);
     const minimal = runCommands(row, commands).violations.find((v) => v.invariant === violation.invariant);
     found.add(violation.invariant);
-    result.found.push({ row, violation: minimal ?? violation, commands });
+    result.found.push({ row, violation: minimal ?? violation, commands, run: result.runs });
     if (violation.invariant === options.until) break;
   }
   return result;

@@ -41,6 +41,7 @@ export const rowRecordSchema = v.strictObject({
         expected: v.nullable(v.string()),
       }),
       commands: count,
+      run: count,
       file: v.string(),
     }),
   ),
@@ -48,3 +49,10 @@ export const rowRecordSchema = v.strictObject({
 });
 
 export type CampaignKey = v.InferOutput<typeof campaignKeySchema>;
+
+/** results.json: the campaign and its recorded rows. */
+export const campaignResultsSchema = v.strictObject({
+  campaign: campaignKeySchema,
+  complete: v.boolean(),
+  rows: v.array(rowRecordSchema),
+});

@@ -11,6 +11,8 @@ export interface FoundRecord {
   violation: Violation;
   /** Trace commands of the minimal trace. */
   commands: number;
+  /** Runs the row had generated when the violation first showed. */
+  run: number;
   /** The trace file's name inside the campaign folder. */
   file: string;
 }
@@ -60,7 +62,7 @@ export function fuzzRowRecord(
   const found = result.found.map((f) => {
     const file = counterexampleFile('', f);
     write(join(out, file), counterexampleText(f));
-    return { violation: f.violation, commands: f.commands.length, file };
+    return { violation: f.violation, commands: f.commands.length, run: f.run ?? result.runs, file };
   });
   return {
     position,
