@@ -1,8 +1,11 @@
+import { join } from 'node:path';
 import { type Connection, connect, type KernelSource } from '../kvm/connect.js';
+import { diffKernel } from '../kvm/kernelDiff.js';
 import { kernelInfo } from '../kvm/kernelInfo.js';
 import { runOnKernel } from '../kvm/kernelRun.js';
 import { KvmUnavailable } from '../kvm/kvmUnavailable.js';
-import { commandJson, observationJson } from '../model/traceFormat.js';
+import { commandJson, observationJson, serializeTrace } from '../model/traceFormat.js';
+import { writeFileAtomic } from './atomicWrite.js';
 import { type CliIo, EXIT } from './io.js';
 import { loadTraces } from './traceFiles.js';
 
@@ -88,5 +91,54 @@ export function kvmRun(
       );
     }
     return disagreeing > 0 ? EXIT.failed : EXIT.ok;
+  });
+}
+
+/** Options of `seoib kvm diff`, validated. */
+export interface KvmDiffOptions {
+  /** fast-check seed. */
+  seed: number;
+  /** Random traces. */
+  runs: number;
+  /** Commands per trace at most. */
+  maxCommands: number;
+  /** Model kernel profile, or undefined to take the one the kernel matches. */
+  kernelProfile: string | undefined;
+  /** Folder for the shrunk disagreement. */
+  out: string;
+  /** The command line that replays this run. */
+  replay: string;
+}
+
+/**
+ * `seoib kvm diff`: random ioctl traces on the kernel and the model side by side; the first disagreement is shrunk
+ * and written as a trace whose `expect` holds the kernel's answers, so `seoib replay` shows where the model is wrong.
+ */
+export function kvmDiff(io: CliIo, source: KernelSource, options: KvmDiffOptions): Promise<number> {
+  io.out(`seoib kvm diff: seed ${options.seed}\nreplay this run: ${options.replay}\n`);
+  return withKernel(io, source, async (connection) => {
+    const profile = options.kernelProfile ?? (await kernelInfo(connection.runner)).matches[0];
+    if (profile === undefined) {
+      io.err(
+        `seoib kvm diff: ${connection.kernel} matches no kernel profile; name one with --kernel-profile\n`,
+      );
+      return EXIT.failed;
+    }
+    io.out(`kernel: ${connection.kernel}, compared with the model's ${profile} profile\n`);
+    const result = await diffKernel(connection.runner, { ...options, kernel: profile });
+    io.out(`${result.runs} random ioctl traces, ${result.rate.toFixed(1)} traces/s\n`);
+    if (result.found === undefined) {
+      io.out('the kernel agrees with the model on every trace\n');
+      return EXIT.ok;
+    }
+    const file = join(options.out, `kvm-diff--${profile}--seed-${options.seed}.json`);
+    writeFileAtomic(file, serializeTrace(result.found.trace));
+    io.out(`DISAGREEMENT, shrunk to ${result.found.trace.commands.length} commands:\n`);
+    for (const d of result.found.disagreements)
+      io.out(`  [${d.index}] ${d.command}: model ${d.model}, kernel ${d.kernel}\n`);
+    io.out(
+      `trace with the kernel's answers as expect: ${file}\n  replay on the model: seoib replay ${file}\n`,
+    );
+    return EXIT.failed;
   });
 }

@@ -6,7 +6,8 @@ import { exportMachines, type RawExportMachinesOptions } from './exportMachines.
 import { fuzz } from './fuzz.js';
 import { parseFuzzOptions, type RawFuzzOptions } from './fuzzOptions.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
-import { kernelSource, kvmInfo, kvmRun } from './kvm.js';
+import { kernelSource, kvmDiff, kvmInfo, kvmRun } from './kvm.js';
+import { parseKvmDiffOptions, type RawKvmDiffOptions } from './kvmDiffOptions.js';
 import { merge } from './merge.js';
 import { listProfiles } from './profiles.js';
 import { replay } from './replay.js';
@@ -143,6 +144,21 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--machine <names>', 'vm, lapic, ioapicPin, comma-separated, or all', 'all')
     .option('--out <dir>', 'write <machine>.<mmd|dot|scxml> files there instead of printing them')
     .action((options: RawExportMachinesOptions) => setExit(exportMachines(io, options)));
+
+  kvm
+    .command('diff')
+    .description(
+      'random ioctl traces on the kernel and the model side by side; the first disagreement shrunk',
+    )
+    .option('--qemu <suite>', 'boot Debian <suite> under QEMU TCG instead of using /dev/kvm')
+    .option('--seed <n>', 'seed (default: random, printed)')
+    .option('--runs <n>', 'random traces', '1000')
+    .option('--max-commands <n>', 'ioctls per trace at most', '20')
+    .option('--kernel-profile <name>', "the model's kernel profile (default: the one the kernel matches)")
+    .option('--out <dir>', 'folder for the shrunk disagreement', 'seoib-out')
+    .action(async (options: RawKvmDiffOptions) =>
+      setExit(await kvmDiff(io, kernelSource(options.qemu), parseKvmDiffOptions(options))),
+    );
 
   program
     .command('profiles')

@@ -16,7 +16,8 @@ function vcpuIds(state: ModelState): number[] {
   return state.lapics.flatMap((lapic, id) => (lapic === null ? [] : [id]));
 }
 
-function ioctls(config: Config, vcpus: readonly number[]): Command[] {
+/** The ioctls the fuzzer issues: capability checks and enables, irqchips, vCPUs, CPUID and LAPIC state. */
+export function ioctls(config: Config, vcpus: readonly number[]): Command[] {
   const out: Command[] = [
     { op: 'KVM_CHECK_EXTENSION', fd: 'vm', cap: 'KVM_CAP_X2APIC_API' },
     { op: 'KVM_CREATE_IRQCHIP' },

@@ -1,0 +1,66 @@
+import fc from 'fast-check';
+import type { Observation } from '../model/observation.js';
+import { recordTrace, runTrace } from '../model/runTrace.js';
+import type { Trace } from '../model/trace.js';
+import { ioctlTraceArbitrary } from './ioctlTraces.js';
+import { type Disagreement, runOnKernel } from './kernelRun.js';
+import type { RunnerProcess } from './runnerProcess.js';
+
+/** Budget of a differential run. */
+export interface DiffOptions {
+  /** Kernel profile of the model side. */
+  kernel: string;
+  /** fast-check seed. */
+  seed: number;
+  /** Random traces to run. */
+  runs: number;
+  /** Commands per trace at most. */
+  maxCommands: number;
+}
+
+/** What a differential run found. */
+export interface DiffResult {
+  /** Traces run on both sides (shrinking excluded). */
+  runs: number;
+  /** Traces per second over both sides, shrinking excluded. */
+  rate: number;
+  /** The first disagreement, shrunk: the trace with the kernel's answers as `expect`, and where the model differs. */
+  found?: { trace: Trace; disagreements: Disagreement[] };
+}
+
+/** The trace with every command's `expect` set to what the kernel observed: the kernel wins. */
+function kernelRecorded(trace: Trace, kernel: readonly Observation[]): Trace {
+  const ran = { ...trace, commands: trace.commands.slice(0, kernel.length) };
+  return recordTrace(ran, { ...runTrace(ran), observations: [...kernel] });
+}
+
+/**
+ * Runs random ioctl traces on the kernel and on the model side by side. The first trace where they disagree is
+ * shrunk by fast-check (each shrink step runs on the kernel too) and returned.
+ */
+export async function diffKernel(runner: RunnerProcess, options: DiffOptions): Promise<DiffResult> {
+  let runs = 0;
+  const started = Date.now();
+  let elapsed = 0;
+  const property = fc.asyncProperty(
+    ioctlTraceArbitrary(options.kernel, options.maxCommands),
+    async (trace) => {
+      const run = await runOnKernel(runner, trace);
+      return run.disagreements.length === 0;
+    },
+  );
+  const details = await fc.check(property, { seed: options.seed, numRuns: options.runs });
+  runs = details.numRuns;
+  elapsed = details.failed
+    ? (Date.now() - started) * (runs / (runs + details.numShrinks))
+    : Date.now() - started;
+  const rate = runs / Math.max(elapsed / 1000, 0.001);
+  const shrunk = details.counterexample?.[0];
+  if (!details.failed || shrunk === undefined) return { runs, rate };
+  const run = await runOnKernel(runner, shrunk);
+  return {
+    runs,
+    rate,
+    found: { trace: kernelRecorded(shrunk, run.observations), disagreements: run.disagreements },
+  };
+}
