@@ -12,6 +12,7 @@ export default defineConfig({
       'test/fuzz/campaign.test.ts',
       'test/fuzz/rowRecord.test.ts',
       'test/report/**',
+      'test/export/standaloneRepro.test.ts',
       'test/library/describeVmm.test.ts',
       'test/explore/explore.test.ts',
     ],

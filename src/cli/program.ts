@@ -3,6 +3,7 @@ import { TraceInputError } from '../model/trace.js';
 import { explore, matrix } from './explore.js';
 import { parseExploreOptions, type RawExploreOptions } from './exploreOptions.js';
 import { exportMachines, type RawExportMachinesOptions } from './exportMachines.js';
+import { type ExportSelftestOptions, exportSelftest } from './exportSelftest.js';
 import { fuzz } from './fuzz.js';
 import { parseFuzzOptions, type RawFuzzOptions } from './fuzzOptions.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
@@ -144,6 +145,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--machine <names>', 'vm, lapic, ioapicPin, comma-separated, or all', 'all')
     .option('--out <dir>', 'write <machine>.<mmd|dot|scxml> files there instead of printing them')
     .action((options: RawExportMachinesOptions) => setExit(exportMachines(io, options)));
+  exporter
+    .command('selftest')
+    .description('a trace as a KVM selftest (tools/testing/selftests/kvm style) or a standalone C repro')
+    .argument('<trace>', 'a seoib-trace/1 file of ioctl commands (guest commands need the runner guest)')
+    .option('--standalone', 'a C program on the runner harness: cc -O2 -o repro repro.c -I src/kvm', false)
+    .option('--out <file>', 'write the C file there instead of printing it')
+    .action((trace: string, options: ExportSelftestOptions) => setExit(exportSelftest(io, trace, options)));
 
   kvm
     .command('diff')

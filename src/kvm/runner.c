@@ -14,8 +14,12 @@
  *   set_lapic ID SPIV IRR ISR TMR    -> {"ret":N}           KVM_GET_LAPIC, replace SPIV and the vector bitmaps
  *                                                           (IRR/ISR/TMR: comma-separated vectors or "-"), KVM_SET_LAPIC
  * A failing ioctl answers its negated errno. Unknown requests answer {"error":"..."}.
+ *
+ * Built with -DSEOIB_RUNNER_LIBRARY it has no main(): a standalone repro (seoib export selftest --standalone)
+ * includes it, calls seoib_open() and handle(), and reads each answer from seoib_answer.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
@@ -35,7 +39,19 @@ static int vcpus[MAX_VCPUS];
 
 static int ret_of(int r) { return r < 0 ? -errno : r; }
 
-static void answer_ret(int r) { printf("@seoib {\"ret\":%d}\n", r); }
+/* The last answer, without the "@seoib " prefix; printed too unless seoib_quiet. */
+static char seoib_answer[512];
+static int seoib_quiet;
+
+static void answer(const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(seoib_answer, sizeof seoib_answer, format, args);
+  va_end(args);
+  if (!seoib_quiet) printf("@seoib %s\n", seoib_answer);
+}
+
+static void answer_ret(int r) { answer("{\"ret\":%d}", r); }
 
 static void close_vm(void) {
   for (int i = 0; i < MAX_VCPUS; i++) {
@@ -88,7 +104,7 @@ static void handle(char *line) {
   if (strcmp(op, "version") == 0) {
     struct utsname u;
     uname(&u);
-    printf("@seoib {\"release\":\"%s\"}\n", u.release);
+    answer("{\"release\":\"%s\"}", u.release);
   } else if (strcmp(op, "new_vm") == 0) {
     close_vm();
     vm = ioctl(kvm, KVM_CREATE_VM, 0);
@@ -117,7 +133,7 @@ static void handle(char *line) {
     unsigned reg = (unsigned)atoi(b) & 0x3fc;
     unsigned value = 0;
     if (r == 0) memcpy(&value, state.regs + reg, 4);
-    printf("@seoib {\"ret\":%d,\"value\":%u}\n", r, value);
+    answer("{\"ret\":%d,\"value\":%u}", r, value);
   } else if (strcmp(op, "set_lapic") == 0) {
     struct kvm_lapic_state state;
     int fd = vcpu_fd(atol(a));
@@ -132,18 +148,25 @@ static void handle(char *line) {
     }
     answer_ret(r);
   } else {
-    printf("@seoib {\"error\":\"unknown request %s\"}\n", op);
+    answer("{\"error\":\"unknown request %s\"}", op);
   }
 }
 
-int main(void) {
+/* Opens /dev/kvm; 0 on success, else the answer says why. */
+static int seoib_open(void) {
   for (int i = 0; i < MAX_VCPUS; i++) vcpus[i] = -1;
-  setvbuf(stdout, NULL, _IOLBF, 0);
   kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
   if (kvm < 0) {
-    printf("@seoib {\"error\":\"/dev/kvm: %s\"}\n", strerror(errno));
-    return 3;
+    answer("{\"error\":\"/dev/kvm: %s\"}", strerror(errno));
+    return -1;
   }
+  return 0;
+}
+
+#ifndef SEOIB_RUNNER_LIBRARY
+int main(void) {
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  if (seoib_open() < 0) return 3;
   printf("@seoib {\"ready\":true}\n");
   char line[1024];
   while (fgets(line, sizeof line, stdin)) {
@@ -154,3 +177,4 @@ int main(void) {
   close(kvm);
   return 0;
 }
+#endif

@@ -1,0 +1,30 @@
+import { basename } from 'node:path';
+import { kernelSelftest } from '../export/kernelSelftest.js';
+import { standaloneRepro } from '../export/standaloneRepro.js';
+import { writeFileAtomic } from './atomicWrite.js';
+import { type CliIo, EXIT } from './io.js';
+import { loadTraces } from './traceFiles.js';
+
+/** Options of `seoib export selftest`. */
+export interface ExportSelftestOptions {
+  /** A standalone C program built on the runner instead of a kernel selftest. */
+  standalone: boolean;
+  /** File to write; standard output when absent. */
+  out?: string;
+}
+
+/** `seoib export selftest`: one trace as a KVM selftest, or as a standalone C repro on the runner's harness. */
+export function exportSelftest(io: CliIo, path: string, options: ExportSelftestOptions): number {
+  const [loaded] = loadTraces([path]);
+  if (loaded === undefined) return EXIT.badInput;
+  const name = `seoib_${basename(loaded.file, '.json').replaceAll(/[^A-Za-z0-9]+/g, '_')}`;
+  const text = options.standalone
+    ? standaloneRepro(loaded.trace, loaded.file)
+    : kernelSelftest(loaded.trace, loaded.file, name);
+  if (options.out === undefined) io.out(text);
+  else {
+    writeFileAtomic(options.out, text);
+    io.out(`wrote ${options.out}\n`);
+  }
+  return EXIT.ok;
+}
