@@ -2,9 +2,11 @@
  * Real-kernel trace throughput. Prints numbers; asserts nothing.
  *   TS↔runner: a 20-command trace through runOnKernel (one request, one answer at a time), compared with the model
  *   runner alone: the same requests written in one batch, answers read back (the runner's own limit)
+ *   flatness: the runner's open descriptors and resident memory, and the Node side's, before and after a long
+ *   series of traces (10,000 on /dev/kvm; 1,000 under QEMU TCG, where one trace takes ~50 ms)
  * On this machine's /dev/kvm when present, else on Debian sid's kernel under QEMU TCG (boot time printed).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { connect } from '../src/kvm/connect.js';
 import { runOnKernel } from '../src/kvm/kernelRun.js';
 import { KvmUnavailable } from '../src/kvm/kvmUnavailable.js';
@@ -75,6 +77,10 @@ async function main(): Promise<void> {
   started = performance.now();
   await Promise.all(batch.map((request) => runner.ask(request)));
   const alone = TRACES / ((performance.now() - started) / 1000);
+  const series = source.kind === 'local' ? 10_000 : 1_000;
+  const before = { runner: await runner.ask('stats'), node: nodeStats() };
+  for (let i = 0; i < series; i++) await runOnKernel(runner, trace);
+  const after = { runner: await runner.ask('stats'), node: nodeStats() };
   runner.close();
   console.log(
     `TS↔runner (with the model):  ${full.toFixed(0)} traces/s of ${commands.length} commands (${disagreements} disagreements)`,
@@ -83,6 +89,14 @@ async function main(): Promise<void> {
   console.log(
     `ratio: ${((100 * full) / alone).toFixed(0)}% of the runner-alone rate (target ≥ 50%, ≥ 200 traces/s)`,
   );
+  console.log(
+    `${series} traces in a row: runner fds ${before.runner.fds} -> ${after.runner.fds}, RSS ${before.runner.rss_kb} -> ${after.runner.rss_kb} KiB; ` +
+      `node fds ${before.node.fds} -> ${after.node.fds}, RSS ${before.node.rssKb} -> ${after.node.rssKb} KiB`,
+  );
+}
+
+function nodeStats(): { fds: number; rssKb: number } {
+  return { fds: readdirSync('/proc/self/fd').length, rssKb: Math.round(process.memoryUsage().rss / 1024) };
 }
 
 await main();

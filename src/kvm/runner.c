@@ -13,6 +13,7 @@
  *   get_lapic ID REG                 -> {"ret":N,"value":V} one 32-bit register of KVM_GET_LAPIC
  *   set_lapic ID SPIV IRR ISR TMR    -> {"ret":N}           KVM_GET_LAPIC, replace SPIV and the vector bitmaps
  *                                                           (IRR/ISR/TMR: comma-separated vectors or "-"), KVM_SET_LAPIC
+ *   stats                            -> {"fds":N,"rss_kb":N} the runner's open descriptors and resident memory
  * A failing ioctl answers its negated errno. Unknown requests answer {"error":"..."}.
  *
  * Built with -DSEOIB_RUNNER_LIBRARY it has no main(): a standalone repro (seoib export selftest --standalone)
@@ -20,6 +21,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <stdio.h>
@@ -97,6 +99,26 @@ static void set_bits(char *regs, int base, const char *list) {
   }
 }
 
+static int open_fds(void) {
+  DIR *dir = opendir("/proc/self/fd");
+  int n = 0;
+  if (!dir) return -1;
+  while (readdir(dir)) n++;
+  closedir(dir);
+  return n - 3; /* ".", ".." and the directory's own descriptor */
+}
+
+static long rss_kb(void) {
+  FILE *status = fopen("/proc/self/status", "r");
+  char line[256];
+  long kb = -1;
+  if (!status) return -1;
+  while (fgets(line, sizeof line, status))
+    if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+  fclose(status);
+  return kb;
+}
+
 static void handle(char *line) {
   char op[32] = "", a[256] = "", b[256] = "", c[256] = "", d[256] = "", e[256] = "";
   int n = sscanf(line, "%31s %255s %255s %255s %255s %255s", op, a, b, c, d, e);
@@ -147,6 +169,8 @@ static void handle(char *line) {
       r = ret_of(ioctl(fd, KVM_SET_LAPIC, &state));
     }
     answer_ret(r);
+  } else if (strcmp(op, "stats") == 0) {
+    answer("{\"fds\":%d,\"rss_kb\":%ld}", open_fds(), rss_kb());
   } else {
     answer("{\"error\":\"unknown request %s\"}", op);
   }

@@ -9,6 +9,10 @@ export interface Answer {
   value?: number;
   /** Kernel release (version). */
   release?: string;
+  /** The runner's open file descriptors (stats). */
+  fds?: number;
+  /** The runner's resident memory in KiB (stats). */
+  rss_kb?: number;
   /** The runner could not do what was asked. */
   error?: string;
 }
