@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import * as v from 'valibot';
-import { describeIssue, jsonPath, TraceInputError } from '../model/trace.js';
+import type * as v from 'valibot';
+import { parseJsonText, TraceInputError } from '../model/trace.js';
 import { type CampaignKey, campaignKeySchema, rowRecordSchema } from './campaignSchema.js';
 import { rowFile } from './counterexample.js';
 import { rowName } from './row.js';
@@ -23,18 +23,13 @@ const ROWS = 'rows';
 
 /** Reads a JSON file the campaign wrote; a malformed one is bad input naming the file and the JSON path. */
 export function readJson<T>(file: string, schema: v.GenericSchema<unknown, T>): T {
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new TraceInputError(file, '$', `invalid JSON: ${(error as Error).message}`);
+    throw new TraceInputError(file, '$', `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const result = v.safeParse(schema, json);
-  if (!result.success) {
-    const issue = result.issues[0];
-    throw new TraceInputError(file, jsonPath(issue), describeIssue(issue));
-  }
-  return result.output;
+  return parseJsonText(text, file, schema);
 }
 
 const sameCampaign = (a: CampaignKey, b: CampaignKey) => JSON.stringify(a) === JSON.stringify(b);

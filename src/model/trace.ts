@@ -42,7 +42,7 @@ export class TraceInputError extends Error {
   }
 }
 
-export function jsonPath(issue: v.BaseIssue<unknown>): string {
+function jsonPath(issue: v.BaseIssue<unknown>): string {
   let path = '$';
   for (const item of issue.path ?? []) {
     const key = (item as { key: unknown }).key;
@@ -51,7 +51,7 @@ export function jsonPath(issue: v.BaseIssue<unknown>): string {
   return path;
 }
 
-export function describeIssue(issue: v.BaseIssue<unknown>): string {
+function describeIssue(issue: v.BaseIssue<unknown>): string {
   if (issue.kind === 'schema' && issue.expected === 'never') return 'is not a field here';
   if (issue.received === 'undefined') return 'is required';
   // Valibot's default messages start with "Invalid …: Expected …"; ours are phrased as "must …".
@@ -103,20 +103,25 @@ export function findReferenceError(
   return undefined;
 }
 
-/** Parses and validates a seoib-trace/1 file's text. Throws TraceInputError naming file, JSON path and reason. */
-export function parseTrace(text: string, file: string): Trace {
+/** Parses JSON text and validates it against `schema`. Throws TraceInputError naming file, JSON path and reason. */
+export function parseJsonText<T>(text: string, file: string, schema: v.GenericSchema<unknown, T>): T {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
     throw new TraceInputError(file, '$', `invalid JSON: ${(error as Error).message}`);
   }
-  const result = v.safeParse(traceSchema, json);
+  const result = v.safeParse(schema, json);
   if (!result.success) {
     const issue = result.issues[0];
     throw new TraceInputError(file, jsonPath(issue), describeIssue(issue));
   }
-  const trace: Trace = result.output as Trace;
+  return result.output;
+}
+
+/** Parses and validates a seoib-trace/1 file's text. Throws TraceInputError naming file, JSON path and reason. */
+export function parseTrace(text: string, file: string): Trace {
+  const trace = parseJsonText(text, file, traceSchema) as Trace;
   checkProfiles(file, trace.profile);
   const error = findReferenceError(trace.commands, trace.config);
   if (error !== undefined) throw new TraceInputError(file, error.path, error.reason);

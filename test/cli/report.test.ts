@@ -15,6 +15,12 @@ describe('seoib report (campaign seed 13)', () => {
     expect(readFileSync(md, 'utf8')).toMatch(/^# seoib fuzz campaign, seed 13/);
   });
 
+  it('names a results file it cannot read, with one line and exit 2', async () => {
+    const { code, err } = await cli('report', '/nonexistent/results.json', '--html', '/tmp/x.html');
+    expect(code).toBe(2);
+    expect(err).toBe('seoib: /nonexistent/results.json: $: cannot read it (ENOENT)\n');
+  });
+
   it('asks for an output with one line and exit 2', async () => {
     const { code, err } = await cli('report', 'results.json');
     expect(code).toBe(2);
