@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // The suites Stryker runs against each mutant: the unit suites of the machines, the model, the invariants and the
 // explorer's parts, with fast-check's seed pinned so kills never depend on chance. Left out: the CLI end-to-end
-// suites, the real-kernel suites and the campaign and exhaustive-search suites, which drive the same code for seconds per run.
+// suites, the real-kernel suites, the campaign, report and exhaustive-search suites, which drive the same code for
+// seconds per run, and the suites that spawn a C compiler or a second vitest.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
