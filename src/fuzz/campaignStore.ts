@@ -27,7 +27,11 @@ export function readJson<T>(file: string, schema: v.GenericSchema<unknown, T>): 
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new TraceInputError(file, '$', `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new TraceInputError(
+      file,
+      '$',
+      `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   return parseJsonText(text, file, schema);
 }
