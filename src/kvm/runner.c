@@ -14,6 +14,19 @@
  *   set_lapic ID SPIV IRR ISR TMR    -> {"ret":N}           KVM_GET_LAPIC, replace SPIV and the vector bitmaps
  *                                                           (IRR/ISR/TMR: comma-separated vectors or "-"), KVM_SET_LAPIC
  *   stats                            -> {"fds":N,"rss_kb":N} the runner's open descriptors and resident memory
+ * The guest (32-bit protected mode, flat segments, no paging, set up by the runner on a vCPU's first guest request;
+ * x2APIC mode is switched on then through IA32_APIC_BASE when CPUID allows it). Each request runs the vCPU from a
+ * small code snippet until it reports "done" on port 0x10; interrupts are enabled only inside guest_accept:
+ *   guest_wrmsr ID MSR LO HI         -> {"ret":0,...}       WRMSR
+ *   guest_rdmsr ID MSR               -> {"ret":0,"value":V,...}
+ *   guest_accept ID                  -> {"ret":0,"vector":V|null,...}  sti; nop x4; cli: takes at most one interrupt
+ *   guest_mmio ID ADDR VALUE         -> {"ret":0,...}       a 32-bit MMIO write (the I/O APIC at 0xfec00000)
+ *   every guest answer also carries "fault" (0 or the exception vector), "exits" (KVM_EXIT_IOAPIC_EOI vectors, in
+ *   order) and "mmio" ([address, value] writes that exited to userspace, in order).
+ *   irq_line GSI LEVEL               -> {"ret":N}           KVM_IRQ_LINE_STATUS: its status, or the negated errno
+ *   route GSI VECTOR DEST LEVEL      -> {"ret":N}           sets GSI's MSI route (physical DEST, level-triggered if
+ *                                                           LEVEL) and commits every route with KVM_SET_GSI_ROUTING
+ *   get_irr ID                       -> {"ret":N,"vectors":[...]}  the IRR of KVM_GET_LAPIC as a vector list
  * A failing ioctl answers its negated errno. Unknown requests answer {"error":"..."}.
  *
  * Built with -DSEOIB_RUNNER_LIBRARY it has no main(): a standalone repro (seoib export selftest --standalone)
@@ -28,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -38,11 +52,35 @@
 static int kvm = -1;
 static int vm = -1;
 static int vcpus[MAX_VCPUS];
+static struct kvm_run *runs[MAX_VCPUS];
+static int started[MAX_VCPUS];
+static size_t run_size;
+
+/* Guest physical memory: GDT, IDT, interrupt stubs, the request snippets and one stack per vCPU. */
+#define GUEST_MEM 0x10000
+#define GDT 0x1000
+#define IDT 0x2000
+#define STUBS 0x3000
+#define SNIPPET_WRMSR 0x4000
+#define SNIPPET_RDMSR 0x4010
+#define SNIPPET_ACCEPT 0x4020
+#define SNIPPET_MMIO 0x4030
+#define STACKS 0x8000
+#define PORT_DONE 0x10
+#define PORT_INTERRUPT 0x11
+#define PORT_EXCEPTION 0x12
+#define MAX_EXITS 64
+#define MAX_ROUTES 24
+
+static unsigned char *guest_mem;
+
+/* MSI routes the VMM side asked for, by GSI; vector 0 means none. */
+static struct { unsigned vector, dest, level; } routes[MAX_ROUTES];
 
 static int ret_of(int r) { return r < 0 ? -errno : r; }
 
 /* The last answer, without the "@seoib " prefix; printed too unless seoib_quiet. */
-static char seoib_answer[512];
+static char seoib_answer[4096];
 static int seoib_quiet;
 
 static void answer(const char *format, ...) {
@@ -57,11 +95,56 @@ static void answer_ret(int r) { answer("{\"ret\":%d}", r); }
 
 static void close_vm(void) {
   for (int i = 0; i < MAX_VCPUS; i++) {
+    if (runs[i]) munmap(runs[i], run_size);
+    runs[i] = NULL;
     if (vcpus[i] >= 0) close(vcpus[i]);
     vcpus[i] = -1;
+    started[i] = 0;
   }
+  memset(routes, 0, sizeof routes);
   if (vm >= 0) close(vm);
   vm = -1;
+}
+
+static void put(unsigned address, const unsigned char *bytes, size_t n) { memcpy(guest_mem + address, bytes, n); }
+
+/* Fills guest memory once: flat GDT, an IDT whose stub for vector v reports v on port 0x11 and returns with
+ * interrupts disabled (so one guest_accept takes one interrupt), or reports an exception on port 0x12. */
+static void build_guest_image(void) {
+  unsigned long long gdt[3] = {0, 0x00cf9a000000ffffULL, 0x00cf92000000ffffULL};
+  put(GDT, (unsigned char *)gdt, sizeof gdt);
+  for (unsigned v = 0; v < 256; v++) {
+    unsigned stub = STUBS + v * 16;
+    unsigned long long gate = (stub & 0xffffULL) | (0x08ULL << 16) | (0x8e00ULL << 32) |
+                              ((unsigned long long)(stub >> 16) << 48);
+    memcpy(guest_mem + IDT + v * 8, &gate, 8);
+    if (v < 16) {
+      unsigned char code[] = {0xb0, (unsigned char)v, 0xe6, PORT_EXCEPTION, 0xeb, 0xfe};
+      put(stub, code, sizeof code);
+    } else {
+      /* mov al, v; out 0x11, al; and dword [esp+8], ~IF; iret */
+      unsigned char code[] = {0xb0, (unsigned char)v, 0xe6, PORT_INTERRUPT, 0x81, 0x64, 0x24,
+                              0x08, 0xff, 0xfd, 0xff, 0xff, 0xcf};
+      put(stub, code, sizeof code);
+    }
+  }
+  unsigned char wrmsr[] = {0x0f, 0x30, 0xe6, PORT_DONE};
+  unsigned char rdmsr[] = {0x0f, 0x32, 0xe6, PORT_DONE};
+  unsigned char accept[] = {0xfb, 0x90, 0x90, 0x90, 0x90, 0xfa, 0xe6, PORT_DONE};
+  unsigned char mmio[] = {0x89, 0x02, 0xe6, PORT_DONE}; /* mov [edx], eax */
+  put(SNIPPET_WRMSR, wrmsr, sizeof wrmsr);
+  put(SNIPPET_RDMSR, rdmsr, sizeof rdmsr);
+  put(SNIPPET_ACCEPT, accept, sizeof accept);
+  put(SNIPPET_MMIO, mmio, sizeof mmio);
+}
+
+static int open_vm(void) {
+  vm = ioctl(kvm, KVM_CREATE_VM, 0);
+  if (vm < 0) return -errno;
+  struct kvm_userspace_memory_region region = {
+      .slot = 0, .guest_phys_addr = 0, .memory_size = GUEST_MEM, .userspace_addr = (unsigned long)guest_mem};
+  if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0) return -errno;
+  return 0;
 }
 
 static int vcpu_fd(long id) { return id >= 0 && id < MAX_VCPUS ? vcpus[id] : -1; }
@@ -119,6 +202,151 @@ static long rss_kb(void) {
   return kb;
 }
 
+
+static void flat_segment(struct kvm_segment *seg, unsigned selector, unsigned type) {
+  *seg = (struct kvm_segment){.base = 0, .limit = 0xffffffff, .selector = selector, .type = type,
+                              .present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1};
+}
+
+/* A vCPU's first guest request: protected mode with flat segments, and x2APIC mode where CPUID allows it. */
+static int start_guest(long id) {
+  struct kvm_sregs sregs;
+  if (ioctl(vcpus[id], KVM_GET_SREGS, &sregs) < 0) return -errno;
+  flat_segment(&sregs.cs, 0x08, 11);
+  flat_segment(&sregs.ds, 0x10, 3);
+  sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+  sregs.gdt.base = GDT;
+  sregs.gdt.limit = 3 * 8 - 1;
+  sregs.idt.base = IDT;
+  sregs.idt.limit = 256 * 8 - 1;
+  sregs.cr0 = (sregs.cr0 | 1) & ~0x80000000ULL;
+  if (ioctl(vcpus[id], KVM_SET_SREGS, &sregs) < 0) return -errno;
+  struct {
+    struct kvm_msrs header;
+    struct kvm_msr_entry entry;
+  } apic_base = {{.nmsrs = 1}, {.index = 0x1b, .data = 0xfee00000ULL | 0xc00 | (id == 0 ? 0x100 : 0)}};
+  ioctl(vcpus[id], KVM_SET_MSRS, &apic_base); /* refused without x2APIC in CPUID: the guest stays in xAPIC mode */
+  started[id] = 1;
+  return 0;
+}
+
+/* What one guest request saw while the vCPU ran. */
+struct guest_result {
+  int ret;
+  unsigned long long rax, rdx;
+  int vector; /* interrupt taken, or -1 */
+  int fault;  /* exception vector, or 0 */
+  int nexits, nmmio;
+  const char *error; /* why the guest could not finish, or NULL */
+  unsigned exits[MAX_EXITS];
+  unsigned long long mmio[MAX_EXITS][2];
+};
+
+static int run_guest(long id, unsigned rip, unsigned long long rax, unsigned long long rcx, unsigned long long rdx,
+                     struct guest_result *out) {
+  memset(out, 0, sizeof *out);
+  out->vector = -1;
+  int fd = vcpu_fd(id);
+  if (fd < 0 || !runs[id]) return out->ret = -EBADF;
+  if (!started[id] && (out->ret = start_guest(id)) < 0) return out->ret;
+  struct kvm_regs regs = {0};
+  regs.rip = rip;
+  regs.rsp = STACKS + (id + 1) * 0x400;
+  regs.rflags = 0x2;
+  regs.rax = rax;
+  regs.rcx = rcx;
+  regs.rdx = rdx;
+  if (ioctl(fd, KVM_SET_REGS, &regs) < 0) return out->ret = -errno;
+  struct kvm_run *run = runs[id];
+  for (int entries = 0; entries < 1000; entries++) {
+    if (ioctl(fd, KVM_RUN, 0) < 0) {
+      if (errno == EINTR) continue;
+      return out->ret = -errno;
+    }
+    if (run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_OUT) {
+      unsigned char al = *((unsigned char *)run + run->io.data_offset);
+      if (run->io.port == PORT_INTERRUPT) {
+        out->vector = al;
+        continue;
+      }
+      if (run->io.port == PORT_EXCEPTION) out->fault = al;
+      if (run->io.port == PORT_DONE || run->io.port == PORT_EXCEPTION) {
+        if (ioctl(fd, KVM_GET_REGS, &regs) < 0) return out->ret = -errno;
+        out->rax = regs.rax;
+        out->rdx = regs.rdx;
+        return out->ret = 0;
+      }
+    } else if (run->exit_reason == KVM_EXIT_IOAPIC_EOI) {
+      if (out->nexits < MAX_EXITS) out->exits[out->nexits++] = run->eoi.vector;
+      continue;
+    } else if (run->exit_reason == KVM_EXIT_MMIO) {
+      if (run->mmio.is_write && out->nmmio < MAX_EXITS) {
+        unsigned value = 0;
+        memcpy(&value, run->mmio.data, run->mmio.len < 4 ? run->mmio.len : 4);
+        out->mmio[out->nmmio][0] = run->mmio.phys_addr;
+        out->mmio[out->nmmio++][1] = value;
+      } else if (!run->mmio.is_write) {
+        memset(run->mmio.data, 0, sizeof run->mmio.data);
+      }
+      continue;
+    }
+    out->error = "unexpected exit";
+    out->fault = (int)run->exit_reason;
+    return out->ret = -EIO;
+  }
+  out->error = "the guest did not finish its request";
+  return out->ret = -EIO;
+}
+
+static void answer_guest(const struct guest_result *r, int with_value) {
+  char exits[MAX_EXITS * 5 + 2] = "", mmio[MAX_EXITS * 28 + 2] = "", vector[12] = "null";
+  size_t n = 0;
+  for (int i = 0; i < r->nexits; i++) n += snprintf(exits + n, sizeof exits - n, "%s%u", i ? "," : "", r->exits[i]);
+  n = 0;
+  for (int i = 0; i < r->nmmio; i++)
+    n += snprintf(mmio + n, sizeof mmio - n, "%s[%llu,%llu]", i ? "," : "", r->mmio[i][0], r->mmio[i][1]);
+  if (r->error) {
+    answer("{\"error\":\"guest: %s (exit reason %d)\"}", r->error, r->fault);
+    return;
+  }
+  if (r->vector >= 0) snprintf(vector, sizeof vector, "%d", r->vector);
+  answer("{\"ret\":%d,\"value\":%llu,\"vector\":%s,\"fault\":%d,\"exits\":[%s],\"mmio\":[%s]}", r->ret,
+         with_value ? (r->rdx << 32) | (r->rax & 0xffffffffULL) : 0ULL, vector, r->fault, exits, mmio);
+}
+
+static int commit_routes(void) {
+  struct {
+    struct kvm_irq_routing header;
+    struct kvm_irq_routing_entry entries[MAX_ROUTES];
+  } table;
+  memset(&table, 0, sizeof table);
+  unsigned n = 0;
+  for (unsigned gsi = 0; gsi < MAX_ROUTES; gsi++) {
+    if (routes[gsi].vector == 0) continue;
+    struct kvm_irq_routing_entry *e = &table.entries[n++];
+    e->gsi = gsi;
+    e->type = KVM_IRQ_ROUTING_MSI;
+    e->u.msi.address_lo = 0xfee00000u | (routes[gsi].dest << 12);
+    e->u.msi.data = routes[gsi].vector | (routes[gsi].level ? 1u << 15 : 0);
+  }
+  table.header.nr = n;
+  return ret_of(ioctl(vm, KVM_SET_GSI_ROUTING, &table));
+}
+
+static void answer_irr(long id) {
+  struct kvm_lapic_state state;
+  int fd = vcpu_fd(id);
+  int r = fd < 0 ? -EBADF : ret_of(ioctl(fd, KVM_GET_LAPIC, &state));
+  char list[256 * 4 + 2] = "";
+  size_t n = 0;
+  for (int v = 0; r == 0 && v < 256; v++) {
+    unsigned word;
+    memcpy(&word, state.regs + 0x200 + (v >> 5) * 16, 4);
+    if (word & (1u << (v & 31))) n += snprintf(list + n, sizeof list - n, "%s%d", n ? "," : "", v);
+  }
+  answer("{\"ret\":%d,\"vectors\":[%s]}", r, list);
+}
+
 static void handle(char *line) {
   char op[32] = "", a[256] = "", b[256] = "", c[256] = "", d[256] = "", e[256] = "";
   int n = sscanf(line, "%31s %255s %255s %255s %255s %255s", op, a, b, c, d, e);
@@ -129,8 +357,7 @@ static void handle(char *line) {
     answer("{\"release\":\"%s\"}", u.release);
   } else if (strcmp(op, "new_vm") == 0) {
     close_vm();
-    vm = ioctl(kvm, KVM_CREATE_VM, 0);
-    answer_ret(vm < 0 ? -errno : 0);
+    answer_ret(open_vm());
   } else if (strcmp(op, "check_extension") == 0) {
     answer_ret(ret_of(ioctl(strcmp(a, "vm") == 0 ? vm : kvm, KVM_CHECK_EXTENSION, KVM_CAP_X2APIC_API_NR)));
   } else if (strcmp(op, "create_irqchip") == 0) {
@@ -143,8 +370,13 @@ static void handle(char *line) {
   } else if (strcmp(op, "create_vcpu") == 0) {
     long id = atol(a);
     int fd = ioctl(vm, KVM_CREATE_VCPU, id);
-    if (fd >= 0 && id >= 0 && id < MAX_VCPUS) vcpus[id] = fd;
-    answer_ret(fd < 0 ? -errno : 0);
+    int r = fd < 0 ? -errno : 0;
+    if (fd >= 0 && id >= 0 && id < MAX_VCPUS) {
+      vcpus[id] = fd;
+      void *run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+      runs[id] = run == MAP_FAILED ? NULL : run;
+    }
+    answer_ret(r);
   } else if (strcmp(op, "set_cpuid") == 0) {
     int fd = vcpu_fd(atol(a));
     answer_ret(fd < 0 ? -EBADF : set_cpuid(fd, atoi(b)));
@@ -169,6 +401,36 @@ static void handle(char *line) {
       r = ret_of(ioctl(fd, KVM_SET_LAPIC, &state));
     }
     answer_ret(r);
+  } else if (strcmp(op, "guest_wrmsr") == 0 || strcmp(op, "guest_rdmsr") == 0) {
+    struct guest_result r;
+    int write = op[6] == 'w';
+    run_guest(atol(a), write ? SNIPPET_WRMSR : SNIPPET_RDMSR, strtoull(c, NULL, 10), strtoull(b, NULL, 10),
+              strtoull(d, NULL, 10), &r);
+    answer_guest(&r, !write);
+  } else if (strcmp(op, "guest_accept") == 0) {
+    struct guest_result r;
+    run_guest(atol(a), SNIPPET_ACCEPT, 0, 0, 0, &r);
+    answer_guest(&r, 0);
+  } else if (strcmp(op, "guest_mmio") == 0) {
+    struct guest_result r;
+    run_guest(atol(a), SNIPPET_MMIO, strtoull(c, NULL, 10), 0, strtoull(b, NULL, 10), &r);
+    answer_guest(&r, 0);
+  } else if (strcmp(op, "irq_line") == 0) {
+    struct kvm_irq_level level = {.irq = (unsigned)atoi(a), .level = atoi(b)};
+    int r = ret_of(ioctl(vm, KVM_IRQ_LINE_STATUS, &level));
+    answer_ret(r < 0 ? r : level.status);
+  } else if (strcmp(op, "route") == 0) {
+    unsigned gsi = (unsigned)atoi(a);
+    if (gsi >= MAX_ROUTES) {
+      answer_ret(-EINVAL);
+    } else {
+      routes[gsi].vector = (unsigned)atoi(b) & 255;
+      routes[gsi].dest = (unsigned)atoi(c) & 255;
+      routes[gsi].level = (unsigned)atoi(d);
+      answer_ret(commit_routes());
+    }
+  } else if (strcmp(op, "get_irr") == 0) {
+    answer_irr(atol(a));
   } else if (strcmp(op, "stats") == 0) {
     answer("{\"fds\":%d,\"rss_kb\":%ld}", open_fds(), rss_kb());
   } else {
@@ -184,6 +446,13 @@ static int seoib_open(void) {
     answer("{\"error\":\"/dev/kvm: %s\"}", strerror(errno));
     return -1;
   }
+  run_size = (size_t)ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+  guest_mem = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (guest_mem == MAP_FAILED) {
+    answer("{\"error\":\"guest memory: %s\"}", strerror(errno));
+    return -1;
+  }
+  build_guest_image();
   return 0;
 }
 
