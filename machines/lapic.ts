@@ -21,6 +21,8 @@ export interface LapicContext {
   inKernel: boolean;
   /** The guest CPUID set by KVM_SET_CPUID2 has x2APIC (false until then). */
   x2apic: boolean;
+  /** KVM_SET_CPUID2 has succeeded once: before that the vCPU's CPUID is empty, unlike any CPUID a VMM sets. */
+  cpuidSet: boolean;
   /** SPIV without bit 12 (bit 12 is the `spiv` region's state). */
   spivLow: number;
   /** Interrupt Request Register. */
@@ -96,7 +98,8 @@ export const lapicMachine = setup({
   },
   guards: {
     inKernel: ({ context }) => context.inKernel,
-    sameCpuid: ({ context, event }) => event.type === 'SET_CPUID2' && event.x2apic === context.x2apic,
+    sameCpuid: ({ context, event }) =>
+      event.type === 'SET_CPUID2' && context.cpuidSet && event.x2apic === context.x2apic,
     cpuidAdvertises: ({ event }) => event.type === 'SET_CPUID2' && event.x2apic && event.advertise,
     resetAdvertises: ({ context, event }) =>
       (event.type === 'INIT' || event.type === 'SET_LAPIC') && context.x2apic && event.advertise,
@@ -117,7 +120,10 @@ export const lapicMachine = setup({
     somethingDeliverable: ({ context }) => deliverableVector(context) !== undefined,
   },
   actions: {
-    recordCpuid: assign({ x2apic: ({ event }) => (event.type === 'SET_CPUID2' ? event.x2apic : false) }),
+    recordCpuid: assign({
+      x2apic: ({ event }) => (event.type === 'SET_CPUID2' ? event.x2apic : false),
+      cpuidSet: true,
+    }),
     resetRegisters: assign({ spivLow: SPIV_RESET, irr: [], isr: [], tmr: [] }),
     restoreRegisters: assign(({ event }) =>
       event.type === 'SET_LAPIC'
@@ -182,6 +188,7 @@ export const lapicMachine = setup({
     id: input.id,
     inKernel: input.inKernel,
     x2apic: false,
+    cpuidSet: false,
     spivLow: SPIV_RESET,
     irr: [],
     isr: [],
@@ -198,7 +205,7 @@ export const lapicMachine = setup({
             SET_CPUID2: { actions: ['recordCpuid', 'retOk'] },
           },
         },
-        // After KVM_RUN, KVM_SET_CPUID2 only accepts the identical CPUID, as a no-op.
+        // After KVM_RUN, KVM_SET_CPUID2 only accepts the identical CPUID, as a no-op (an empty CPUID differs from any).
         hasRun: {
           on: {
             SET_CPUID2: [{ guard: 'sameCpuid', actions: 'retOk' }, { actions: 'retInvalid' }],

@@ -26,7 +26,7 @@ function apicCode(value: LapicValue): number {
 function wordsFor(config: Config): number {
   const vcpuBits = Math.max(1, Math.ceil(Math.log2(config.vcpus)));
   const vm = 2 + 2 + 1 + config.vcpus + 3 + 1 + 1 + 1;
-  const lapic = 3 + 1 + 1 + 1 + 4 + 4 * VECTOR_SET_BITS + 3 + 1 + VECTOR_BITS + 1;
+  const lapic = 3 + 1 + 1 + 1 + 1 + 4 + 4 * VECTOR_SET_BITS + 3 + 1 + VECTOR_BITS + 1;
   const pin = 1 + 1 + VECTOR_BITS + vcpuBits + 1 + 1 + 1;
   const monitors = INVARIANTS.reduce(
     (bits, i) => bits + (i.carries === 'vectors' ? VECTOR_SET_BITS : i.carries === 'pins' ? config.pins : 0),
@@ -144,6 +144,7 @@ export class StateKey {
     out.put(value.run === 'hasRun' ? 1 : 0, 1);
     out.put(context.inKernel ? 1 : 0, 1);
     out.put(context.x2apic ? 1 : 0, 1);
+    out.put(context.cpuidSet ? 1 : 0, 1);
     out.put(this.spivLow.code(context.spivLow), 4);
     for (const set of [context.irr, context.isr, context.tmr, context.eoiExit])
       out.put(this.vectorMask(set), VECTOR_SET_BITS);
