@@ -1,5 +1,5 @@
 /**
- * Differential fuzzing against both reference kernels: 2,000 random ioctl traces each (seoib kvm diff), on
+ * Differential fuzzing against both reference kernels: 2,000 random traces (ioctls, guest, device) each (seoib kvm diff), on
  * Debian bookworm (legacy) and sid (patched) under QEMU TCG, plus this machine's /dev/kvm when present. Prints boot
  * time, traces/s and the disagreements; asserts nothing.
  */

@@ -79,7 +79,7 @@ export function kvmRun(
         const partial =
           run.unsupported === undefined
             ? ''
-            : ` (stopped before ${run.unsupported.op}: the runner has no guest yet)`;
+            : ` (stopped before ${run.unsupported.op}: the runner cannot send an INIT)`;
         io.out(
           `${file}: ${run.ran} commands on the kernel, ${run.disagreements.length} disagreement(s)${partial}\n`,
         );
@@ -111,7 +111,7 @@ export interface KvmDiffOptions {
 }
 
 /**
- * `seoib kvm diff`: random ioctl traces on the kernel and the model side by side; the first disagreement is shrunk
+ * `seoib kvm diff`: random traces (ioctls, guest, device) on the kernel and the model side by side; the first disagreement is shrunk
  * and written as a trace whose `expect` holds the kernel's answers, so `seoib replay` shows where the model is wrong.
  */
 export function kvmDiff(io: CliIo, source: KernelSource, options: KvmDiffOptions): Promise<number> {
@@ -126,7 +126,7 @@ export function kvmDiff(io: CliIo, source: KernelSource, options: KvmDiffOptions
     }
     io.out(`kernel: ${connection.kernel}, compared with the model's ${profile} profile\n`);
     const result = await diffKernel(connection.runner, { ...options, kernel: profile });
-    io.out(`${result.runs} random ioctl traces, ${result.rate.toFixed(1)} traces/s\n`);
+    io.out(`${result.runs} random traces (ioctls, guest, device), ${result.rate.toFixed(1)} traces/s\n`);
     if (result.found === undefined) {
       io.out('the kernel agrees with the model on every trace\n');
       return EXIT.ok;

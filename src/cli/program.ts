@@ -156,7 +156,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   kvm
     .command('diff')
     .description(
-      'random ioctl traces on the kernel and the model side by side; the first disagreement shrunk',
+      'random traces (ioctls, guest, device) on the kernel and the model side by side; the first disagreement shrunk',
     )
     .option('--qemu <suite>', 'boot Debian <suite> under QEMU TCG instead of using /dev/kvm')
     .option('--seed <n>', 'seed (default: random, printed)')

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { Observation } from '../model/observation.js';
 import { recordTrace, runTrace } from '../model/runTrace.js';
 import type { Trace } from '../model/trace.js';
-import { ioctlTraceArbitrary } from './ioctlTraces.js';
+import { kernelTraceArbitrary } from './kernelTraces.js';
 import { type Disagreement, runOnKernel } from './kernelRun.js';
 import type { RunnerProcess } from './runnerProcess.js';
 
@@ -35,7 +35,7 @@ function kernelRecorded(trace: Trace, kernel: readonly Observation[]): Trace {
 }
 
 /**
- * Runs random ioctl traces on the kernel and on the model side by side. The first trace where they disagree is
+ * Runs random traces (ioctls, guest, device) on the kernel and on the model side by side. The first trace where they disagree is
  * shrunk by fast-check (each shrink step runs on the kernel too) and returned.
  */
 export async function diffKernel(runner: RunnerProcess, options: DiffOptions): Promise<DiffResult> {
@@ -43,7 +43,7 @@ export async function diffKernel(runner: RunnerProcess, options: DiffOptions): P
   const started = Date.now();
   let elapsed = 0;
   const property = fc.asyncProperty(
-    ioctlTraceArbitrary(options.kernel, options.maxCommands),
+    kernelTraceArbitrary(options.kernel, options.maxCommands),
     async (trace) => {
       const run = await runOnKernel(runner, trace);
       return run.disagreements.length === 0;

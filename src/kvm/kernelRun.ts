@@ -1,15 +1,20 @@
 import type { Command } from '../model/command.js';
 import type { Observation } from '../model/observation.js';
-import { runTrace } from '../model/runTrace.js';
+import { initialState } from '../model/state.js';
+import { step } from '../model/step.js';
 import type { Trace } from '../model/trace.js';
 import { commandJson, observationJson } from '../model/traceFormat.js';
-import { requestFor } from './requests.js';
+import { VMMS } from '../model/vmms.js';
+import { runCommandOnKernel } from './kernelCommand.js';
 import type { RunnerProcess } from './runnerProcess.js';
+import { VmmIoapic } from './vmmIoapic.js';
 
 /** Where the kernel and the model disagree on one command. */
 export interface Disagreement {
   /** Command index. */
   index: number;
+  /** 1-based number of the guest program's reaction after that command, when the disagreement is in one. */
+  reaction?: number;
   /** The command, as in the trace. */
   command: string;
   /** What the model observed. */
@@ -20,43 +25,61 @@ export interface Disagreement {
 
 /** A trace run on the real kernel beside the model. */
 export interface KernelRun {
-  /** Observations of the kernel, command by command (ioctls only). */
+  /** Observations of the kernel, one per trace command run (without the guest program's reactions). */
   observations: Observation[];
-  /** Commands run before the first one the runner cannot issue (all of them when it can issue every one). */
+  /** Trace commands run before the first one the runner cannot issue (all of them when it can issue every one). */
   ran: number;
-  /** The first command the runner cannot issue yet, if any. */
+  /** The first command the runner cannot issue (guest.init), if any. */
   unsupported: Command | undefined;
   /** Disagreements on the commands run. */
   disagreements: Disagreement[];
 }
 
-/** Runs the trace's commands on a fresh VM of the runner's kernel and compares each with the model. */
+/**
+ * The fields both sides observe, in canonical JSON. Deliveries compare as a sorted set: the kernel shows them as
+ * vectors newly pending in IRR, which cannot tell order or a vector delivered twice within one command.
+ */
+function comparable(observation: Observation): string {
+  const { reactions: _, deliveries, ...rest } = observation;
+  const shown =
+    deliveries === undefined ? rest : { ...rest, deliveries: [...new Set(deliveries)].sort((a, b) => a - b) };
+  return JSON.stringify(observationJson(shown));
+}
+
+/**
+ * Runs the trace's commands, and the guest program's reactions the model takes after each, on a fresh VM of the
+ * runner's kernel, and compares every observation with the model's.
+ */
 export async function runOnKernel(runner: RunnerProcess, trace: Trace): Promise<KernelRun> {
   await runner.ask('new_vm');
-  const model = runTrace(trace).observations;
+  const version = VMMS.get(trace.profile.vmm)?.ioapicVersion ?? 0x20;
+  const vm = { runner, vmm: new VmmIoapic(runner, trace.config.pins, version) };
+  let state = initialState(trace.profile, trace.config);
   const observations: Observation[] = [];
   const disagreements: Disagreement[] = [];
-  let unsupported: Command | undefined;
   for (const [index, command] of trace.commands.entries()) {
-    const request = requestFor(command);
-    if (request === undefined) {
-      unsupported = command;
-      break;
+    const result = step(state, command);
+    for (const [reaction, executed] of result.executed.entries()) {
+      const observed = await runCommandOnKernel(vm, executed.command, executed.before);
+      if (observed === undefined)
+        return {
+          observations: observations.slice(0, index),
+          ran: index,
+          unsupported: executed.command,
+          disagreements,
+        };
+      if (reaction === 0) observations.push(observed);
+      const [model, kernel] = [comparable(executed.observation), comparable(observed)];
+      if (model !== kernel)
+        disagreements.push({
+          index,
+          ...(reaction > 0 ? { reaction } : {}),
+          command: JSON.stringify(commandJson(executed.command)),
+          model,
+          kernel,
+        });
     }
-    const answer = await runner.ask(request);
-    const observed: Observation =
-      answer.value !== undefined && answer.ret === 0
-        ? { ret: 0, value: answer.value }
-        : { ret: answer.ret ?? NaN };
-    observations.push(observed);
-    const expected = model[index] as Observation;
-    const comparable: Observation =
-      expected.value !== undefined
-        ? { ret: expected.ret ?? NaN, value: expected.value }
-        : { ret: expected.ret ?? NaN };
-    const [m, k] = [JSON.stringify(observationJson(comparable)), JSON.stringify(observationJson(observed))];
-    if (m !== k)
-      disagreements.push({ index, command: JSON.stringify(commandJson(command)), model: m, kernel: k });
+    state = result.state;
   }
-  return { observations, ran: observations.length, unsupported, disagreements };
+  return { observations, ran: trace.commands.length, unsupported: undefined, disagreements };
 }

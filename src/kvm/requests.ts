@@ -5,8 +5,8 @@ function vectorList(vectors: readonly number[]): string {
 }
 
 /**
- * The runner request for a trace command, or undefined when the runner cannot issue it yet (guest, device and
- * clock commands need the runner's guest, which is not built).
+ * The runner request for an ioctl of a trace, or undefined for guest, device and clock commands, which
+ * kernelCommand.ts runs through the runner's guest and the VMM's I/O APIC.
  */
 export function requestFor(command: Command): string | undefined {
   switch (command.op) {

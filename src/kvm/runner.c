@@ -65,6 +65,7 @@ static size_t run_size;
 #define SNIPPET_RDMSR 0x4010
 #define SNIPPET_ACCEPT 0x4020
 #define SNIPPET_MMIO 0x4030
+#define SNIPPET_MASK_PIC 0x4040
 #define STACKS 0x8000
 #define PORT_DONE 0x10
 #define PORT_INTERRUPT 0x11
@@ -136,6 +137,10 @@ static void build_guest_image(void) {
   put(SNIPPET_RDMSR, rdmsr, sizeof rdmsr);
   put(SNIPPET_ACCEPT, accept, sizeof accept);
   put(SNIPPET_MMIO, mmio, sizeof mmio);
+  /* mov al, 0xff; out 0x21, al; out 0xa1, al: mask both 8259s, as a guest using the I/O APIC does, so a line below
+   * 16 raised on the in-kernel irqchip does not also reach the BSP as ExtINT through LVT0 */
+  unsigned char mask_pic[] = {0xb0, 0xff, 0xe6, 0x21, 0xe6, 0xa1, 0xe6, PORT_DONE};
+  put(SNIPPET_MASK_PIC, mask_pic, sizeof mask_pic);
 }
 
 static int open_vm(void) {
@@ -208,8 +213,13 @@ static void flat_segment(struct kvm_segment *seg, unsigned selector, unsigned ty
                               .present = 1, .dpl = 0, .db = 1, .s = 1, .l = 0, .g = 1};
 }
 
-/* A vCPU's first guest request: protected mode with flat segments, and x2APIC mode where CPUID allows it. */
-static int start_guest(long id) {
+struct guest_result;
+static int run_guest(long id, unsigned rip, unsigned long long rax, unsigned long long rcx, unsigned long long rdx,
+                     struct guest_result *out);
+
+/* A vCPU's first guest request: protected mode with flat segments, x2APIC mode where CPUID allows it, the 8259s
+ * masked. */
+static int start_guest(long id, struct guest_result *scratch) {
   struct kvm_sregs sregs;
   if (ioctl(vcpus[id], KVM_GET_SREGS, &sregs) < 0) return -errno;
   flat_segment(&sregs.cs, 0x08, 11);
@@ -227,7 +237,7 @@ static int start_guest(long id) {
   } apic_base = {{.nmsrs = 1}, {.index = 0x1b, .data = 0xfee00000ULL | 0xc00 | (id == 0 ? 0x100 : 0)}};
   ioctl(vcpus[id], KVM_SET_MSRS, &apic_base); /* refused without x2APIC in CPUID: the guest stays in xAPIC mode */
   started[id] = 1;
-  return 0;
+  return run_guest(id, SNIPPET_MASK_PIC, 0, 0, 0, scratch);
 }
 
 /* What one guest request saw while the vCPU ran. */
@@ -248,7 +258,15 @@ static int run_guest(long id, unsigned rip, unsigned long long rax, unsigned lon
   out->vector = -1;
   int fd = vcpu_fd(id);
   if (fd < 0 || !runs[id]) return out->ret = -EBADF;
-  if (!started[id] && (out->ret = start_guest(id)) < 0) return out->ret;
+  if (!started[id]) {
+    struct guest_result start = {0};
+    int r = start_guest(id, &start);
+    if (r < 0) {
+      out->error = start.error;
+      out->fault = start.fault;
+      return out->ret = r;
+    }
+  }
   struct kvm_regs regs = {0};
   regs.rip = rip;
   regs.rsp = STACKS + (id + 1) * 0x400;
@@ -276,6 +294,7 @@ static int run_guest(long id, unsigned rip, unsigned long long rax, unsigned lon
         out->rdx = regs.rdx;
         return out->ret = 0;
       }
+      continue; /* the 8259 mask writes, which exit to userspace without an in-kernel PIC */
     } else if (run->exit_reason == KVM_EXIT_IOAPIC_EOI) {
       if (out->nexits < MAX_EXITS) out->exits[out->nexits++] = run->eoi.vector;
       continue;

@@ -13,6 +13,16 @@ export interface Answer {
   fds?: number;
   /** The runner's resident memory in KiB (stats). */
   rss_kb?: number;
+  /** The interrupt vector the guest took (guest_accept), or null. */
+  vector?: number | null;
+  /** The exception vector the guest raised, 0 for none (guest requests). */
+  fault?: number;
+  /** KVM_EXIT_IOAPIC_EOI vectors, in order (guest requests). */
+  exits?: number[];
+  /** MMIO writes that exited to userspace, as [address, value] (guest requests). */
+  mmio?: [number, number][];
+  /** Vectors pending in IRR (get_irr). */
+  vectors?: number[];
   /** The runner could not do what was asked. */
   error?: string;
 }

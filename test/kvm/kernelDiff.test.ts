@@ -23,7 +23,7 @@ describe('diffKernel on the patched kernel (seeds 5 and 6)', () => {
 
   afterAll(() => connection?.runner.close());
 
-  it('finds no disagreement between the kernel and the upstream profile over 100 random ioctl traces', async (context) => {
+  it('finds no disagreement between the kernel and the upstream profile over 100 random traces (ioctls, guest, device)', async (context) => {
     if (connection === undefined) return context.skip(unavailable);
     const result = await diffKernel(connection.runner, {
       kernel: profile,

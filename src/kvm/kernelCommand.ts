@@ -1,0 +1,151 @@
+import { MSR } from '../model/apic.js';
+import type { Command } from '../model/command.js';
+import type { Observation } from '../model/observation.js';
+import type { ModelState } from '../model/state.js';
+import { requestFor } from './requests.js';
+import type { Answer, RunnerProcess } from './runnerProcess.js';
+import { IOAPIC_MMIO, rteRegister, type VmmIoapic } from './vmmIoapic.js';
+
+/** The exception vector the guest reports for a #GP. */
+const GP_VECTOR = 13;
+
+/** A runner and the VMM's I/O APIC of one VM on the real kernel. */
+export interface KernelVm {
+  /** The runner holding the VM. */
+  runner: RunnerProcess;
+  /** The userspace I/O APIC, used while the VM has a split irqchip (or none). */
+  vmm: VmmIoapic;
+}
+
+/** vCPUs with an in-kernel LAPIC, whose IRR shows what a command delivered. */
+function lapicVcpus(state: ModelState): number[] {
+  return state.lapics.flatMap((lapic, vcpu) =>
+    lapic != null && lapic.value.apic !== 'absent' ? [vcpu] : [],
+  );
+}
+
+async function irrs(runner: RunnerProcess, vcpus: readonly number[]): Promise<Set<number>[]> {
+  const answers = [];
+  for (const vcpu of vcpus) answers.push(new Set((await runner.ask(`get_irr ${vcpu}`)).vectors ?? []));
+  return answers;
+}
+
+/** Vectors newly set in some IRR: the deliveries, as the kernel shows them (sorted, each once). */
+function newlyPending(before: readonly Set<number>[], after: readonly Set<number>[]): number[] {
+  const found = new Set<number>();
+  after.forEach((vectors, i) => {
+    for (const v of vectors) if (!before[i]?.has(v)) found.add(v);
+  });
+  return [...found].sort((a, b) => a - b);
+}
+
+function checked(answer: Answer, request: string): Answer {
+  if (answer.error !== undefined) throw new Error(`runner: ${request}: ${answer.error}`);
+  return answer;
+}
+
+/** Runs a guest request and hands what exited to userspace (MMIO writes, EOI exits) to the VMM's I/O APIC. */
+async function guest(vm: KernelVm, request: string, splitOrNone: boolean): Promise<Answer> {
+  const answer = checked(await vm.runner.ask(request), request);
+  if (splitOrNone) {
+    for (const [address, value] of answer.mmio ?? []) await vm.vmm.mmioWrite(address, value);
+    for (const vector of answer.exits ?? []) await vm.vmm.eoi(vector, 'broadcast');
+  }
+  return answer;
+}
+
+/**
+ * I/O APIC MMIO writes as the guest issues them: from a vCPU that has already run (so running it changes nothing
+ * the model tracks); without one, straight to the VMM's I/O APIC in split mode, where the kernel only forwards
+ * them, or from the first vCPU with the in-kernel I/O APIC. Undefined when no vCPU exists for that.
+ */
+async function ioapicWrites(
+  vm: KernelVm,
+  state: ModelState,
+  writes: readonly [number, number][],
+): Promise<Answer[] | undefined> {
+  const split = state.ioapic === 'vmm';
+  const ran = state.lapics.findIndex((lapic) => lapic?.value.run === 'hasRun');
+  const vcpu = ran >= 0 || split ? ran : state.lapics.findIndex((lapic) => lapic != null);
+  if (vcpu < 0 && !split) return undefined;
+  const answers: Answer[] = [];
+  for (const [address, value] of writes) {
+    if (vcpu < 0) await vm.vmm.mmioWrite(address, value);
+    else answers.push(await guest(vm, `guest_mmio ${vcpu} ${address} ${value}`, split));
+  }
+  return answers;
+}
+
+async function guestAction(vm: KernelVm, command: Command, state: ModelState): Promise<Answer[] | undefined> {
+  const split = state.ioapic === 'vmm';
+  switch (command.op) {
+    case 'guest.wrmsr':
+      return [
+        await guest(
+          vm,
+          `guest_wrmsr ${command.vcpu} ${command.msr} ${command.value & 0xffff_ffffn} ${command.value >> 32n}`,
+          split,
+        ),
+      ];
+    case 'guest.eoi':
+      return [await guest(vm, `guest_wrmsr ${command.vcpu} ${MSR.eoi} 0 0`, split)];
+    case 'guest.rdmsr':
+      return [await guest(vm, `guest_rdmsr ${command.vcpu} ${command.msr}`, split)];
+    case 'guest.acceptInterrupt':
+      return [await guest(vm, `guest_accept ${command.vcpu}`, split)];
+    case 'guest.ioapicWriteRte': {
+      const low =
+        command.vector | (command.trigger === 'level' ? 1 << 15 : 0) | (command.masked ? 1 << 16 : 0);
+      return ioapicWrites(vm, state, [
+        [IOAPIC_MMIO.select, rteRegister(command.pin, 'high')],
+        [IOAPIC_MMIO.window, (command.dest << 24) >>> 0],
+        [IOAPIC_MMIO.select, rteRegister(command.pin, 'low')],
+        [IOAPIC_MMIO.window, low],
+      ]);
+    }
+    case 'guest.ioapicEoi':
+      return ioapicWrites(vm, state, [[IOAPIC_MMIO.eoi, command.vector]]);
+    case 'device.setLine':
+      if (split) await vm.vmm.setLine(command.pin, command.level === 1);
+      else await vm.runner.ask(`irq_line ${command.pin} ${command.level}`);
+      return [];
+    default:
+      return undefined;
+  }
+}
+
+function guestObservation(command: Command, answers: readonly Answer[]): Observation {
+  const fault = answers.find((a) => (a.fault ?? 0) !== 0)?.fault;
+  if (fault !== undefined && fault !== GP_VECTOR) throw new Error(`guest: exception vector ${fault}`);
+  if (fault !== undefined) return { fault: '#GP' };
+  const [answer] = answers;
+  if (command.op === 'guest.rdmsr') return { value: (answer?.value ?? 0) >>> 0 };
+  if (command.op === 'guest.acceptInterrupt') return { vector: answer?.vector ?? null };
+  return {};
+}
+
+/**
+ * Runs one command (a trace's or a guest program's reaction) on the real kernel, given the model's state before it
+ * (which says who owns the I/O APIC and which vCPUs exist). Undefined when the runner cannot issue it (guest.init).
+ */
+export async function runCommandOnKernel(
+  vm: KernelVm,
+  command: Command,
+  state: ModelState,
+): Promise<Observation | undefined> {
+  const request = requestFor(command);
+  if (request !== undefined) {
+    const answer = checked(await vm.runner.ask(request), request);
+    return answer.value !== undefined && answer.ret === 0
+      ? { ret: 0, value: answer.value }
+      : { ret: answer.ret ?? NaN };
+  }
+  if (command.op === 'clock.advance') return { exits: [], deliveries: [] };
+  const vcpus = lapicVcpus(state);
+  const before = await irrs(vm.runner, vcpus);
+  const answers = await guestAction(vm, command, state);
+  if (answers === undefined) return undefined;
+  const deliveries = newlyPending(before, await irrs(vm.runner, vcpus));
+  const exits = answers.flatMap((a) => a.exits ?? []);
+  return { ...guestObservation(command, answers), exits, deliveries };
+}

@@ -1,0 +1,78 @@
+import { ioapicPinMachine, type PinEmitted, type PinEvent } from '../../machines/ioapicPin.js';
+import type { IoapicVersion } from '../model/apic.js';
+import { advance } from '../model/drive.js';
+import { type PinSnapshot, startPins } from '../model/state.js';
+import type { RunnerProcess } from './runnerProcess.js';
+
+/** Guest-physical addresses of the I/O APIC's registers. */
+export const IOAPIC_MMIO = { select: 0xfec0_0000, window: 0xfec0_0010, eoi: 0xfec0_0040 } as const;
+
+/** The redirection-entry register index of a pin's low (vector, trigger, mask) or high (destination) half. */
+export function rteRegister(pin: number, half: 'low' | 'high'): number {
+  return 0x10 + 2 * pin + (half === 'high' ? 1 : 0);
+}
+
+/**
+ * The VMM's userspace I/O APIC behind a real split irqchip: the model's own pin machines, fed with the guest's
+ * MMIO writes and the kernel's KVM_EXIT_IOAPIC_EOI exits, delivering through the runner (an MSI route per pin,
+ * KVM_IRQ_LINE on it, as QEMU does). So the VMM code the model checks is the code run against the kernel.
+ */
+export class VmmIoapic {
+  private pins: PinSnapshot[];
+  private select = 0;
+  private readonly destinations: number[];
+
+  constructor(
+    private readonly runner: RunnerProcess,
+    pins: number,
+    version: IoapicVersion,
+  ) {
+    this.pins = [...startPins(pins, version)];
+    this.destinations = this.pins.map(() => 0);
+  }
+
+  /** A guest write to the I/O APIC's MMIO window. */
+  async mmioWrite(address: number, value: number): Promise<void> {
+    if (address === IOAPIC_MMIO.select) this.select = value & 0xff;
+    else if (address === IOAPIC_MMIO.eoi) await this.eoi(value & 0xff, 'register');
+    else if (address === IOAPIC_MMIO.window) await this.writeWindow(value);
+  }
+
+  /** The device's line. */
+  async setLine(pin: number, level: boolean): Promise<void> {
+    await this.send(pin, { type: 'SET_LINE', level });
+  }
+
+  /** An EOI for `vector` reaching every pin: a KVM_EXIT_IOAPIC_EOI (broadcast) or the EOI register. */
+  async eoi(vector: number, source: 'broadcast' | 'register'): Promise<void> {
+    for (let pin = 0; pin < this.pins.length; pin++) await this.send(pin, { type: 'EOI', vector, source });
+  }
+
+  private async writeWindow(value: number): Promise<void> {
+    const pin = (this.select - 0x10) >> 1;
+    if (this.select < 0x10 || pin >= this.pins.length) return;
+    if (this.select === rteRegister(pin, 'high')) {
+      this.destinations[pin] = value >>> 24;
+      return;
+    }
+    const rte = {
+      vector: value & 0xff,
+      dest: this.destinations[pin] as number,
+      trigger: value & (1 << 15) ? 'level' : 'edge',
+      masked: (value & (1 << 16)) !== 0,
+    } as const;
+    await this.runner.ask(`route ${pin} ${rte.vector} ${rte.dest} ${rte.trigger === 'level' ? 1 : 0}`);
+    await this.send(pin, { type: 'WRITE_RTE', ...rte });
+  }
+
+  private async send(pin: number, event: PinEvent): Promise<void> {
+    const current = this.pins[pin] as PinSnapshot;
+    const { next, emitted } = advance<PinSnapshot['value'], PinSnapshot['context'], PinEvent, PinEmitted>(
+      ioapicPinMachine,
+      current,
+      event,
+    );
+    this.pins[pin] = next;
+    for (const message of emitted) await this.runner.ask(`irq_line ${message.pin} 1`);
+  }
+}
