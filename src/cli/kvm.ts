@@ -126,7 +126,11 @@ export function kvmDiff(io: CliIo, source: KernelSource, options: KvmDiffOptions
     }
     io.out(`kernel: ${connection.kernel}, compared with the model's ${profile} profile\n`);
     const result = await diffKernel(connection.runner, { ...options, kernel: profile });
-    io.out(`${result.runs} random traces (ioctls, guest, device), ${result.rate.toFixed(1)} traces/s\n`);
+    const { deliveries, accepted, exits } = result.reached;
+    io.out(
+      `${result.runs} random traces (ioctls, guest, device), ${result.rate.toFixed(1)} traces/s; agreeing traces ` +
+        `with a delivery: ${deliveries}, an interrupt taken: ${accepted}, an EOI exit: ${exits}\n`,
+    );
     if (result.found === undefined) {
       io.out('the kernel agrees with the model on every trace\n');
       return EXIT.ok;

@@ -128,7 +128,11 @@ export function accepted(state: ModelState, command: Command): boolean {
     case 'KVM_CREATE_VCPU':
       return state.lapics[command.id] === null;
     case 'KVM_SET_CPUID2':
-      return lapic != null && (lapic.value.run === 'neverRun' || lapic.context.x2apic === command.x2apic);
+      return (
+        lapic != null &&
+        (lapic.value.run === 'neverRun' ||
+          (lapic.context.cpuidSet && lapic.context.x2apic === command.x2apic))
+      );
     case 'KVM_SET_LAPIC':
     case 'KVM_GET_LAPIC':
     case 'guest.init':

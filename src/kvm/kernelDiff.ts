@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import type { Observation } from '../model/observation.js';
 import { recordTrace, runTrace } from '../model/runTrace.js';
 import type { Trace } from '../model/trace.js';
-import { kernelTraceArbitrary } from './kernelTraces.js';
 import { type Disagreement, runOnKernel } from './kernelRun.js';
+import { kernelTraceArbitrary } from './kernelTraces.js';
 import type { RunnerProcess } from './runnerProcess.js';
 
 /** Budget of a differential run. */
@@ -18,12 +18,30 @@ export interface DiffOptions {
   maxCommands: number;
 }
 
+/** How many traces reached each interrupt event on the kernel: what a run of random traces really exercised. */
+export interface Reached {
+  /** Traces with a vector delivered into some IRR. */
+  deliveries: number;
+  /** Traces in which the guest took an interrupt. */
+  accepted: number;
+  /** Traces with a KVM_EXIT_IOAPIC_EOI. */
+  exits: number;
+}
+
+function count(reached: Reached, observations: readonly Observation[]): void {
+  if (observations.some((o) => (o.deliveries ?? []).length > 0)) reached.deliveries++;
+  if (observations.some((o) => o.vector != null)) reached.accepted++;
+  if (observations.some((o) => (o.exits ?? []).length > 0)) reached.exits++;
+}
+
 /** What a differential run found. */
 export interface DiffResult {
   /** Traces run on both sides (shrinking excluded). */
   runs: number;
   /** Traces per second over both sides, shrinking excluded. */
   rate: number;
+  /** How many of those traces made the kernel deliver, let the guest take an interrupt, exit on an EOI. */
+  reached: Reached;
   /** The first disagreement, shrunk: the trace with the kernel's answers as `expect`, and where the model differs. */
   found?: { trace: Trace; disagreements: Disagreement[] };
 }
@@ -42,10 +60,12 @@ export async function diffKernel(runner: RunnerProcess, options: DiffOptions): P
   let runs = 0;
   const started = Date.now();
   let elapsed = 0;
+  const reached: Reached = { deliveries: 0, accepted: 0, exits: 0 };
   const property = fc.asyncProperty(
     kernelTraceArbitrary(options.kernel, options.maxCommands),
     async (trace) => {
       const run = await runOnKernel(runner, trace);
+      if (run.disagreements.length === 0) count(reached, run.observations);
       return run.disagreements.length === 0;
     },
   );
@@ -56,11 +76,12 @@ export async function diffKernel(runner: RunnerProcess, options: DiffOptions): P
     : Date.now() - started;
   const rate = runs / Math.max(elapsed / 1000, 0.001);
   const shrunk = details.counterexample?.[0];
-  if (!details.failed || shrunk === undefined) return { runs, rate };
+  if (!details.failed || shrunk === undefined) return { runs, rate, reached };
   const run = await runOnKernel(runner, shrunk);
   return {
     runs,
     rate,
+    reached,
     found: { trace: kernelRecorded(shrunk, run.observations), disagreements: run.disagreements },
   };
 }

@@ -1,6 +1,6 @@
 import type { Command } from '../model/command.js';
 import type { Observation } from '../model/observation.js';
-import { initialState } from '../model/state.js';
+import { initialState, type ModelState } from '../model/state.js';
 import { step } from '../model/step.js';
 import type { Trace } from '../model/trace.js';
 import { commandJson, observationJson } from '../model/traceFormat.js';
@@ -36,14 +36,19 @@ export interface KernelRun {
 }
 
 /**
- * The fields both sides observe, in canonical JSON. Deliveries compare as a sorted set: the kernel shows them as
- * vectors newly pending in IRR, which cannot tell order or a vector delivered twice within one command.
+ * The fields both sides observe, in canonical JSON. The kernel shows deliveries as vectors newly pending in some
+ * IRR, so they compare as a sorted set without the vectors already pending before the command (`pending`): a
+ * delivery into a set IRR bit, order and repeats within one command are invisible on the kernel side.
  */
-function comparable(observation: Observation): string {
+function comparable(observation: Observation, pending: ReadonlySet<number>): string {
   const { reactions: _, deliveries, ...rest } = observation;
-  const shown =
-    deliveries === undefined ? rest : { ...rest, deliveries: [...new Set(deliveries)].sort((a, b) => a - b) };
-  return JSON.stringify(observationJson(shown));
+  const visible = [...new Set(deliveries)].filter((v) => !pending.has(v)).sort((a, b) => a - b);
+  return JSON.stringify(observationJson(deliveries === undefined ? rest : { ...rest, deliveries: visible }));
+}
+
+/** Vectors pending in the IRR of any vCPU of the model's state. */
+function pendingVectors(state: ModelState): Set<number> {
+  return new Set(state.lapics.flatMap((lapic) => lapic?.context.irr ?? []));
 }
 
 /**
@@ -69,7 +74,8 @@ export async function runOnKernel(runner: RunnerProcess, trace: Trace): Promise<
           disagreements,
         };
       if (reaction === 0) observations.push(observed);
-      const [model, kernel] = [comparable(executed.observation), comparable(observed)];
+      const pending = pendingVectors(executed.before);
+      const [model, kernel] = [comparable(executed.observation, pending), comparable(observed, pending)];
       if (model !== kernel)
         disagreements.push({
           index,

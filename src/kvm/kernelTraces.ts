@@ -1,6 +1,8 @@
 import fc from 'fast-check';
+import { FLAG_DISABLE_SEOIB, FLAG_ENABLE_SEOIB } from '../../machines/vm.js';
 import { commandsFor } from '../fuzz/alphabet.js';
 import { makeRow } from '../fuzz/row.js';
+import { MSR } from '../model/apic.js';
 import type { Command } from '../model/command.js';
 import type { Config } from '../model/config.js';
 import type { Trace } from '../model/trace.js';
@@ -24,9 +26,36 @@ function withCreatedVcpus(commands: readonly Command[]): Command[] {
 }
 
 /**
+ * A VM whose guest can take interrupts: an irqchip (split, or in-kernel), maybe a flag, every vCPU with x2APIC
+ * in CPUID and its APIC software-enabled, with or without SPIV bit 12. Without it random traces rarely get as far
+ * as an EOI.
+ */
+function bootedVm(config: Config): fc.Arbitrary<Command[]> {
+  return fc
+    .record({
+      split: fc.boolean(),
+      flag: fc.constantFrom(0, FLAG_ENABLE_SEOIB, FLAG_DISABLE_SEOIB),
+      spiv: fc.constantFrom(0x1ff, 0x11ff),
+    })
+    .map(({ split, flag, spiv }) => {
+      const vcpus = Array.from({ length: config.vcpus }, (_, id) => id);
+      return [
+        split
+          ? { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [config.pins] }
+          : { op: 'KVM_CREATE_IRQCHIP' },
+        ...(flag === 0 ? [] : [{ op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [flag] }]),
+        ...vcpus.map((id) => ({ op: 'KVM_CREATE_VCPU', id })),
+        ...vcpus.map((vcpu) => ({ op: 'KVM_SET_CPUID2', vcpu, x2apic: true })),
+        ...vcpus.map((vcpu) => ({ op: 'guest.wrmsr', vcpu, msr: MSR.spiv, value: BigInt(spiv) })),
+      ] as Command[];
+    });
+}
+
+/**
  * Random traces over the fuzzer's whole alphabet for an adversarial VMM and guest (ioctls, the guest's CPU and
  * I/O APIC commands, the device, the clock), less guest.init, which the runner cannot send, for the kernel profile
- * the kernel is compared with, weighted towards the guest so that random setups reach EOIs. Shrinking removes and
+ * the kernel is compared with, most of them after a booted VM's setup and weighted towards the guest, so that
+ * random traces reach interrupts and EOIs. Shrinking removes and
  * simplifies commands.
  */
 export function kernelTraceArbitrary(
@@ -42,21 +71,27 @@ export function kernelTraceArbitrary(
   ];
   const group = (test: (op: Command['op']) => boolean) =>
     fc.constantFrom(...alphabet.filter((command) => test(command.op)));
+  const interrupt = (op: Command['op']) => op === 'guest.acceptInterrupt' || op === 'guest.eoi';
   const command = fc.oneof(
-    { arbitrary: group((op) => op.startsWith('KVM_')), weight: 3 },
-    { arbitrary: group((op) => op === 'guest.ioapicWriteRte'), weight: 1 },
-    { arbitrary: group((op) => op.startsWith('guest.') && op !== 'guest.ioapicWriteRte'), weight: 4 },
+    { arbitrary: group((op) => op.startsWith('KVM_')), weight: 2 },
+    { arbitrary: group((op) => op === 'guest.ioapicWriteRte'), weight: 2 },
+    { arbitrary: group(interrupt), weight: 4 },
+    {
+      arbitrary: group((op) => op.startsWith('guest.') && op !== 'guest.ioapicWriteRte' && !interrupt(op)),
+      weight: 2,
+    },
     { arbitrary: group((op) => op === 'device.setLine' || op === 'clock.advance'), weight: 2 },
   );
   return fc
     .tuple(
       fc.constantFrom(...DIFF_VMMS),
+      fc.option(bootedVm(config), { freq: 4 }),
       fc.array(command, { minLength: 1, maxLength: maxCommands, size: 'max' }),
     )
-    .map(([vmm, commands]) => ({
+    .map(([vmm, setup, commands]) => ({
       format: TRACE_FORMAT,
       profile: { kernel, vmm, guest: 'adversarial' },
       config,
-      commands: withCreatedVcpus(commands),
+      commands: withCreatedVcpus([...(setup ?? []), ...commands]),
     }));
 }

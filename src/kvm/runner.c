@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -236,6 +237,9 @@ static int start_guest(long id, struct guest_result *scratch) {
     struct kvm_msr_entry entry;
   } apic_base = {{.nmsrs = 1}, {.index = 0x1b, .data = 0xfee00000ULL | 0xc00 | (id == 0 ? 0x100 : 0)}};
   ioctl(vcpus[id], KVM_SET_MSRS, &apic_base); /* refused without x2APIC in CPUID: the guest stays in xAPIC mode */
+  /* An AP with an in-kernel LAPIC starts waiting for INIT/SIPI; the runner's guest runs on every vCPU at once. */
+  struct kvm_mp_state runnable = {.mp_state = KVM_MP_STATE_RUNNABLE};
+  if (ioctl(vcpus[id], KVM_SET_MP_STATE, &runnable) < 0) return -errno;
   started[id] = 1;
   return run_guest(id, SNIPPET_MASK_PIC, 0, 0, 0, scratch);
 }
@@ -252,8 +256,26 @@ struct guest_result {
   unsigned long long mmio[MAX_EXITS][2];
 };
 
+/* KVM_RUN of a guest request is interrupted (EINTR) after this long: a guest that never exits is an error. */
+#define RUN_TIMEOUT_S 5
+static volatile sig_atomic_t timed_out;
+static void on_alarm(int signal) {
+  (void)signal;
+  timed_out = 1;
+}
+
+static int run_vcpu(long id, unsigned rip, unsigned long long rax, unsigned long long rcx, unsigned long long rdx,
+                    struct guest_result *out);
+
 static int run_guest(long id, unsigned rip, unsigned long long rax, unsigned long long rcx, unsigned long long rdx,
                      struct guest_result *out) {
+  int r = run_vcpu(id, rip, rax, rcx, rdx, out);
+  alarm(0);
+  return r;
+}
+
+static int run_vcpu(long id, unsigned rip, unsigned long long rax, unsigned long long rcx, unsigned long long rdx,
+                    struct guest_result *out) {
   memset(out, 0, sizeof *out);
   out->vector = -1;
   int fd = vcpu_fd(id);
@@ -276,9 +298,13 @@ static int run_guest(long id, unsigned rip, unsigned long long rax, unsigned lon
   regs.rdx = rdx;
   if (ioctl(fd, KVM_SET_REGS, &regs) < 0) return out->ret = -errno;
   struct kvm_run *run = runs[id];
+  timed_out = 0;
+  alarm(RUN_TIMEOUT_S);
   for (int entries = 0; entries < 1000; entries++) {
     if (ioctl(fd, KVM_RUN, 0) < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR && !timed_out) continue;
+      alarm(0);
+      if (timed_out) out->error = "the vCPU did not come back from KVM_RUN";
       return out->ret = -errno;
     }
     if (run->exit_reason == KVM_EXIT_IO && run->io.direction == KVM_EXIT_IO_OUT) {
@@ -466,6 +492,8 @@ static int seoib_open(void) {
     return -1;
   }
   run_size = (size_t)ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+  struct sigaction alarm_action = {.sa_handler = on_alarm}; /* no SA_RESTART: KVM_RUN returns EINTR */
+  sigaction(SIGALRM, &alarm_action, NULL);
   guest_mem = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (guest_mem == MAP_FAILED) {
     answer("{\"error\":\"guest memory: %s\"}", strerror(errno));
