@@ -3,6 +3,32 @@ import type { IoapicVersion } from '../src/model/apic.js';
 
 export type Trigger = 'edge' | 'level';
 
+/** Where a VMM's I/O APIC departs from KVM's own, as data the pin machine's guards read. */
+export interface IoapicQuirks {
+  /** An EOI of a still-asserted, unmasked level line delivers it again (false: Remote IRR is only cleared). */
+  eoiRechecksLine: boolean;
+  /** Switching an entry to edge clears Remote IRR. */
+  edgeSwitchClearsRemoteIrr: boolean;
+  /** After this many successive re-deliveries on EOI, the next one waits `throttleNs` of clock time; 0: never. */
+  throttleEois: number;
+  /** How long a throttled re-delivery waits, in clock nanoseconds. */
+  throttleNs: number;
+}
+
+/** The textbook I/O APIC: re-delivery on EOI, Remote IRR cleared by an edge switch, no throttle. */
+export const NO_QUIRKS: IoapicQuirks = {
+  eoiRechecksLine: true,
+  edgeSwitchClearsRemoteIrr: true,
+  throttleEois: 0,
+  throttleNs: 0,
+};
+
+/** KVM's (ioapic.c) and QEMU's (hw/intc/ioapic.c) storm throttle: after 10000 successive EOIs, wait 10 ms. */
+export const EOI_THROTTLE: Pick<IoapicQuirks, 'throttleEois' | 'throttleNs'> = {
+  throttleEois: 10_000,
+  throttleNs: 10_000_000,
+};
+
 export interface PinContext {
   /** Pin (GSI) number. */
   pin: number;
@@ -18,13 +44,21 @@ export interface PinContext {
   masked: boolean;
   /** The device's interrupt line is asserted. */
   line: boolean;
+  /** How this I/O APIC departs from KVM's. */
+  quirks: IoapicQuirks;
+  /** Successive EOIs that re-delivered the still-asserted line (IOAPIC_SUCCESSIVE_IRQ_MAX_COUNT's counter). */
+  eoiStreak: number;
+  /** Clock time left before a throttled re-delivery; 0 when none waits. */
+  throttleLeftNs: number;
 }
 
 export type PinEvent =
   | { type: 'WRITE_RTE'; vector: number; dest: number; trigger: Trigger; masked: boolean }
   | { type: 'SET_LINE'; level: boolean }
   /** An EOI for `vector`: broadcast by the LAPIC (or KVM's exit), or written to the EOI register. */
-  | { type: 'EOI'; vector: number; source: 'broadcast' | 'register' };
+  | { type: 'EOI'; vector: number; source: 'broadcast' | 'register' }
+  /** Deterministic clock time passes. */
+  | { type: 'TICK'; ns: number };
 
 /** The pin sends an interrupt message to the LAPIC of `dest`. */
 export type PinEmitted = { type: 'deliver'; pin: number; vector: number; dest: number; level: boolean };
@@ -39,12 +73,13 @@ export const ioapicPinMachine = setup({
     context: {} as PinContext,
     events: {} as PinEvent,
     emitted: {} as PinEmitted,
-    input: {} as { pin: number; version: IoapicVersion },
+    input: {} as { pin: number; version: IoapicVersion; quirks: IoapicQuirks },
   },
   guards: {
     rteDeliversAssertedLevel: ({ context, event }) =>
       event.type === 'WRITE_RTE' && event.trigger === 'level' && !event.masked && context.line,
-    rteIsEdge: ({ event }) => event.type === 'WRITE_RTE' && event.trigger === 'edge',
+    rteIsEdgeAndClears: ({ context, event }) =>
+      event.type === 'WRITE_RTE' && event.trigger === 'edge' && context.quirks.edgeSwitchClearsRemoteIrr,
     assertsLevel: ({ context, event }) =>
       event.type === 'SET_LINE' && event.level && context.trigger === 'level' && !context.masked,
     risingEdge: ({ context, event }) =>
@@ -58,6 +93,13 @@ export const ioapicPinMachine = setup({
     eoiMatches: ({ context, event }) =>
       event.type === 'EOI' && event.vector === context.vector && context.trigger === 'level',
     lineStillAsserted: ({ context }) => context.line && !context.masked,
+    rechecksLine: ({ context }) => context.quirks.eoiRechecksLine,
+    throttleReached: ({ context }) =>
+      context.quirks.throttleEois > 0 && context.eoiStreak + 1 >= context.quirks.throttleEois,
+    throttleEnds: ({ context, event }) =>
+      event.type === 'TICK' && context.throttleLeftNs > 0 && event.ns >= context.throttleLeftNs,
+    throttleWaits: ({ context }) => context.throttleLeftNs > 0,
+    deliversAssertedLevel: ({ context }) => context.line && !context.masked && context.trigger === 'level',
   },
   actions: {
     writeRte: assign(({ event }) =>
@@ -65,6 +107,13 @@ export const ioapicPinMachine = setup({
         ? { vector: event.vector, dest: event.dest, trigger: event.trigger, masked: event.masked }
         : {},
     ),
+    countEoi: assign({ eoiStreak: ({ context }) => context.eoiStreak + 1 }),
+    resetStreak: assign({ eoiStreak: 0 }),
+    startThrottle: assign({ eoiStreak: 0, throttleLeftNs: ({ context }) => context.quirks.throttleNs }),
+    endThrottle: assign({ throttleLeftNs: 0 }),
+    waitThrottle: assign({
+      throttleLeftNs: ({ context, event }) => context.throttleLeftNs - (event.type === 'TICK' ? event.ns : 0),
+    }),
     setLine: assign({
       line: ({ context, event }) => (event.type === 'SET_LINE' ? event.level : context.line),
     }),
@@ -91,6 +140,9 @@ export const ioapicPinMachine = setup({
     trigger: 'edge',
     masked: true,
     line: false,
+    quirks: input.quirks,
+    eoiStreak: 0,
+    throttleLeftNs: 0,
   }),
   states: {
     remoteIrrClear: {
@@ -104,21 +156,40 @@ export const ioapicPinMachine = setup({
           { guard: 'risingEdge', actions: ['setLine', 'deliver'] },
           { actions: 'setLine' },
         ],
+        // A throttled re-delivery (QEMU's delayed_ioapic_service_timer, KVM's eoi_inject work).
+        TICK: [
+          {
+            guard: and(['throttleEnds', 'deliversAssertedLevel']),
+            target: 'remoteIrrSet',
+            actions: ['endThrottle', 'deliver'],
+          },
+          { guard: 'throttleEnds', actions: 'endThrottle' },
+          { guard: 'throttleWaits', actions: 'waitThrottle' },
+        ],
       },
     },
     remoteIrrSet: {
       on: {
-        // Switching the entry to edge clears Remote IRR.
+        // Switching the entry to edge clears Remote IRR (not in cloud-hypervisor).
         WRITE_RTE: [
-          { guard: 'rteIsEdge', target: 'remoteIrrClear', actions: 'writeRte' },
+          { guard: 'rteIsEdgeAndClears', target: 'remoteIrrClear', actions: 'writeRte' },
           { actions: 'writeRte' },
         ],
         SET_LINE: { actions: 'setLine' },
         EOI: [
           { guard: 'noEoiRegister' },
-          // Remote IRR is cleared and the still-asserted line is delivered again at once, setting it anew.
-          { guard: and(['eoiMatches', 'lineStillAsserted']), actions: 'deliver' },
-          { guard: 'eoiMatches', target: 'remoteIrrClear' },
+          // Remote IRR is cleared and the still-asserted line is delivered again at once, setting it anew...
+          {
+            guard: and(['eoiMatches', 'lineStillAsserted', 'rechecksLine', 'throttleReached']),
+            target: 'remoteIrrClear',
+            actions: 'startThrottle',
+          },
+          // ...unless that happened throttleEois times in a row: then the re-delivery waits for the clock.
+          {
+            guard: and(['eoiMatches', 'lineStillAsserted', 'rechecksLine']),
+            actions: ['countEoi', 'deliver'],
+          },
+          { guard: 'eoiMatches', target: 'remoteIrrClear', actions: 'resetStreak' },
         ],
       },
     },

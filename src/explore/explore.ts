@@ -8,11 +8,24 @@ import { checkStep, INVARIANTS, type Monitors, startMonitors, type Violation } f
 import type { Invariant } from '../invariants/invariant.js';
 import type { Command } from '../model/command.js';
 import { initialState, type ModelState } from '../model/state.js';
-import { step } from '../model/step.js';
+import { MAX_REACTIONS, step } from '../model/step.js';
 import type { VectorSet } from '../model/vectorSet.js';
+import { KERNEL_IOAPIC, quirksOf, VMMS } from '../model/vmms.js';
 import { isProgress, ProgressGraph } from './progressGraph.js';
 import { StateKey, VECTOR_SET_BITS } from './stateKey.js';
 import { StateTable } from './stateTable.js';
+
+/**
+ * State keys leave out the pins' successive-EOI counters: sound only while no path of `depth` commands can count
+ * up to a throttle (each command runs at most MAX_REACTIONS reactions, each at most one EOI per pin).
+ */
+function assertThrottleOutOfReach(row: Row, depth: number): void {
+  for (const vmm of [VMMS.get(row.vmm), KERNEL_IOAPIC]) {
+    const throttle = vmm === undefined ? 0 : quirksOf(vmm).throttleEois;
+    if (throttle > 0 && depth * (MAX_REACTIONS + 1) >= throttle)
+      throw new Error(`explore: depth ${depth} could reach the ${vmm?.name} EOI throttle (${throttle} EOIs)`);
+  }
+}
 
 /** Bounds and options of one exploration. */
 export interface ExploreOptions {
@@ -108,6 +121,7 @@ function pendingVectors(state: ModelState, monitors: Monitors): number[] {
  * with a shortest trace.
  */
 export function explore(row: Row, options: ExploreOptions): ExploreResult {
+  assertThrottleOutOfReach(row, options.depth);
   const setup = setupCommands(row);
   const table = commandsFor(
     row,

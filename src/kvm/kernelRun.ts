@@ -57,8 +57,9 @@ function pendingVectors(state: ModelState): Set<number> {
  */
 export async function runOnKernel(runner: RunnerProcess, trace: Trace): Promise<KernelRun> {
   await runner.ask('new_vm');
-  const version = VMMS.get(trace.profile.vmm)?.ioapicVersion ?? 0x20;
-  const vm = { runner, vmm: new VmmIoapic(runner, trace.config.pins, version) };
+  const profile = VMMS.get(trace.profile.vmm);
+  if (profile === undefined) throw new Error(`unknown VMM profile ${trace.profile.vmm}`);
+  const vm = { runner, vmm: new VmmIoapic(runner, trace.config.pins, profile) };
   let state = initialState(trace.profile, trace.config);
   const observations: Observation[] = [];
   const disagreements: Disagreement[] = [];

@@ -1,7 +1,7 @@
 import { ioapicPinMachine, type PinEmitted, type PinEvent } from '../../machines/ioapicPin.js';
-import type { IoapicVersion } from '../model/apic.js';
 import { advance } from '../model/drive.js';
 import { type PinSnapshot, startPins } from '../model/state.js';
+import type { VmmProfile } from '../model/vmms.js';
 import type { RunnerProcess } from './runnerProcess.js';
 
 /** Guest-physical addresses of the I/O APIC's registers. */
@@ -25,9 +25,9 @@ export class VmmIoapic {
   constructor(
     private readonly runner: RunnerProcess,
     pins: number,
-    version: IoapicVersion,
+    profile: VmmProfile,
   ) {
-    this.pins = [...startPins(pins, version)];
+    this.pins = [...startPins(pins, profile)];
     this.destinations = this.pins.map(() => 0);
   }
 

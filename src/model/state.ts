@@ -1,12 +1,11 @@
 import { ioapicPinMachine, type PinContext } from '../../machines/ioapicPin.js';
 import { type LapicContext, type LapicValue, lapicMachine } from '../../machines/lapic.js';
 import { type VmContext, type VmValue, vmMachine } from '../../machines/vm.js';
-import type { IoapicVersion } from './apic.js';
 import type { Config, ProfileNames } from './config.js';
 import { type Persisted, start } from './drive.js';
 import type { GuestPhase } from './guests/program.js';
 import { KERNELS } from './kernels.js';
-import { VMMS } from './vmms.js';
+import { quirksOf, VMMS, type VmmProfile } from './vmms.js';
 
 export type VmSnapshot = Persisted<VmValue, VmContext>;
 export type LapicSnapshot = Persisted<LapicValue, LapicContext>;
@@ -32,8 +31,10 @@ export interface ModelState {
   clockNs: number;
 }
 
-export function startPins(count: number, version: IoapicVersion): readonly PinSnapshot[] {
-  return Array.from({ length: count }, (_, pin) => start(ioapicPinMachine, { pin, version }));
+/** The pins of a VMM profile's I/O APIC (or of KVM's, KERNEL_IOAPIC), in their reset state. */
+export function startPins(count: number, vmm: VmmProfile): readonly PinSnapshot[] {
+  const input = { version: vmm.ioapicVersion, quirks: quirksOf(vmm) };
+  return Array.from({ length: count }, (_, pin) => start(ioapicPinMachine, { pin, ...input }));
 }
 
 export function startLapic(id: number, inKernel: boolean): LapicSnapshot {
@@ -51,7 +52,7 @@ export function initialState(profile: ProfileNames, config: Config): ModelState 
     config,
     vm: start(vmMachine, { traits: kernel.traits }),
     lapics: Array.from({ length: config.vcpus }, () => null),
-    pins: startPins(config.pins, vmm.ioapicVersion),
+    pins: startPins(config.pins, vmm),
     ioapic: 'vmm',
     guest: Array.from({ length: config.vcpus }, () => ({ phase: 'off' }) as const),
     clockNs: 0,

@@ -14,7 +14,7 @@ import { eoiAllPins, type Flow, openFlow, sendToLapic, sendToPin } from './inter
 import type { Observation, Reaction } from './observation.js';
 import { rescanRoutes } from './routes.js';
 import { type ModelState, replaceAt, startLapic, startPins, type VmSnapshot } from './state.js';
-import { KERNEL_IOAPIC_VERSION } from './vmms.js';
+import { KERNEL_IOAPIC } from './vmms.js';
 
 /** The guest program may issue at most this many commands after one trace command; more means a storm. */
 export const MAX_REACTIONS = 32;
@@ -78,7 +78,7 @@ function ioctl(flow: Flow, command: Command): Observation {
         flow.state = {
           ...flow.state,
           ioapic: 'kernel',
-          pins: startPins(flow.state.config.pins, KERNEL_IOAPIC_VERSION),
+          pins: startPins(flow.state.config.pins, KERNEL_IOAPIC),
         };
       return { ret };
     }
@@ -189,6 +189,8 @@ function guestAction(flow: Flow, command: Command): Observation {
       return {};
     case 'clock.advance':
       flow.state = { ...flow.state, clockNs: flow.state.clockNs + command.ns };
+      for (let pin = 0; pin < flow.state.pins.length; pin++)
+        sendToPin(flow, pin, { type: 'TICK', ns: command.ns });
       return {};
     default:
       throw new Error(`not a guest, device or clock command: ${command.op}`);

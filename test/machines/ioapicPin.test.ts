@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type IoapicQuirks,
   ioapicPinMachine,
+  NO_QUIRKS,
   type PinContext,
   type PinEmitted,
   type PinEvent,
@@ -27,7 +29,8 @@ const up: PinEvent = { type: 'SET_LINE', level: true };
 const down: PinEvent = { type: 'SET_LINE', level: false };
 const broadcast: PinEvent = { type: 'EOI', vector: 64, source: 'broadcast' };
 const register: PinEvent = { type: 'EOI', vector: 64, source: 'register' };
-const fresh = (version: IoapicVersion = 0x20): Pin => start(ioapicPinMachine, { pin: 5, version });
+const fresh = (version: IoapicVersion = 0x20, quirks: Partial<IoapicQuirks> = {}): Pin =>
+  start(ioapicPinMachine, { pin: 5, version, quirks: { ...NO_QUIRKS, ...quirks } });
 
 describe('ioapic pin machine', () => {
   it('starts masked: an asserted line delivers nothing', () => {
@@ -70,5 +73,46 @@ describe('ioapic pin machine', () => {
     const r = send(fresh(), edge, up, up, down, up);
     expect(r.delivered).toBe(2);
     expect(r.pin.value).toBe('remoteIrrClear');
+  });
+
+  it('without a line re-check (cloud-hypervisor), an EOI only clears Remote IRR: the line waits for the device', () => {
+    const asserted = send(fresh(0x11, { eoiRechecksLine: false }), level, up).pin;
+    const eoied = send(asserted, broadcast);
+    expect(eoied).toMatchObject({ delivered: 0, pin: { value: 'remoteIrrClear', context: { line: true } } });
+    expect(send(eoied.pin, up).delivered).toBe(1);
+  });
+
+  it('keeps Remote IRR across an edge switch where the I/O APIC does (cloud-hypervisor)', () => {
+    const stuck = send(fresh(0x11, { edgeSwitchClearsRemoteIrr: false }), level, up).pin;
+    expect(send(stuck, edge).pin.value).toBe('remoteIrrSet');
+  });
+
+  it('throttles the re-delivery after throttleEois successive EOIs until the clock has advanced throttleNs', () => {
+    const throttled = fresh(0x20, { throttleEois: 3, throttleNs: 10 });
+    const storm = send(throttled, level, up, broadcast, broadcast);
+    expect(storm).toMatchObject({ delivered: 3, pin: { value: 'remoteIrrSet', context: { eoiStreak: 2 } } });
+    const waiting = send(storm.pin, broadcast);
+    expect(waiting).toMatchObject({
+      delivered: 0,
+      pin: { value: 'remoteIrrClear', context: { throttleLeftNs: 10 } },
+    });
+    expect(send(waiting.pin, { type: 'TICK', ns: 4 })).toMatchObject({
+      delivered: 0,
+      pin: { context: { throttleLeftNs: 6 } },
+    });
+    expect(send(waiting.pin, { type: 'TICK', ns: 4 }, { type: 'TICK', ns: 6 })).toMatchObject({
+      delivered: 1,
+      pin: { value: 'remoteIrrSet', context: { throttleLeftNs: 0, eoiStreak: 0 } },
+    });
+    expect(send(waiting.pin, down, { type: 'TICK', ns: 10 })).toMatchObject({
+      delivered: 0,
+      pin: { value: 'remoteIrrClear', context: { throttleLeftNs: 0 } },
+    });
+  });
+
+  it('restarts the successive-EOI count when an EOI finds the line deasserted', () => {
+    const throttled = fresh(0x20, { throttleEois: 3, throttleNs: 10 });
+    const r = send(throttled, level, up, broadcast, broadcast, down, broadcast, up, broadcast, broadcast);
+    expect(r).toMatchObject({ delivered: 6, pin: { value: 'remoteIrrSet', context: { eoiStreak: 2 } } });
   });
 });
