@@ -1,5 +1,5 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
-import { POLICIES, type Policy, type Row } from '../fuzz/row.js';
+import { POLICIES, type Policy, policyApplies, type Row } from '../fuzz/row.js';
 import type { Config } from '../model/config.js';
 import { GUESTS } from '../model/guests/index.js';
 import { KERNELS } from '../model/kernels.js';
@@ -76,7 +76,8 @@ export function selectRows(raw: RawRowOptions, defaults: RowDefaults, config: Co
   for (const kernel of kernels)
     for (const vmm of vmms)
       for (const policy of policies)
-        for (const guest of guests) rows.push({ kernel, vmm, policy, guest, config });
+        if (policyApplies(vmm, policy))
+          for (const guest of guests) rows.push({ kernel, vmm, policy, guest, config });
   return rows;
 }
 

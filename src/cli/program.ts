@@ -41,7 +41,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--vmm <names>', 'VMM profiles, comma-separated, or all')
     .option(
       '--policy <names>',
-      'setup policies (none, enable, disable, adversarial), comma-separated, or all',
+      'setup policies (none, enable, disable, native, adversarial), comma-separated, or all',
     )
     .option('--guest <names>', 'guest profiles, comma-separated, or all')
     .option('--invariants <ids>', 'invariants to hunt, comma-separated, or all (default all)')
@@ -88,7 +88,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .option('--vmm <names>', 'VMM profiles, comma-separated, or all')
       .option(
         '--policy <names>',
-        'setup policies (none, enable, disable, adversarial), comma-separated, or all',
+        'setup policies (none, enable, disable, native, adversarial), comma-separated, or all',
       )
       .option('--guest <names>', 'guest profiles, comma-separated, or all')
       .option('--depth <n>', 'commands after the setup, at most', defaults.depth)

@@ -15,6 +15,7 @@ export const VECTOR_SET_BITS = 2 ** VECTOR_BITS;
 const IRQCHIP = { none: 0, kernel: 1, split: 2 } as const;
 const SEOIB = { quirked: 0, enabled: 1, disabled: 2 } as const;
 const PHASE = { off: 0, booting: 1, probing: 2, idle: 3, handling: 4 } as const;
+const STEP = { accepted: 0, tmrSet: 1, tmrClear: 2, lapicEoiDone: 3, pinMasked: 4 } as const;
 
 function apicCode(value: LapicValue): number {
   if (value.apic === 'absent') return 1;
@@ -26,7 +27,7 @@ function apicCode(value: LapicValue): number {
 function wordsFor(config: Config): number {
   const vcpuBits = Math.max(1, Math.ceil(Math.log2(config.vcpus)));
   const vm = 2 + 2 + 1 + config.vcpus + 3 + 1 + 1 + 1;
-  const lapic = 3 + 1 + 1 + 1 + 1 + 4 + 4 * VECTOR_SET_BITS + 3 + 1 + VECTOR_BITS + 1;
+  const lapic = 3 + 1 + 1 + 1 + 1 + 4 + 4 * VECTOR_SET_BITS + 3 + 1 + VECTOR_BITS + 3;
   const pin = 1 + 1 + VECTOR_BITS + vcpuBits + 1 + 1 + 1;
   const monitors = INVARIANTS.reduce(
     (bits, i) => bits + (i.carries === 'vectors' ? VECTOR_SET_BITS : i.carries === 'pins' ? config.pins : 0),
@@ -155,7 +156,7 @@ export class StateKey {
     out.put(PHASE[phase.phase], 3);
     out.put(phase.phase !== 'off' && phase.directed ? 1 : 0, 1);
     out.put(phase.phase === 'handling' ? this.vectors.code(phase.vector) : 0, VECTOR_BITS);
-    out.put(phase.phase === 'handling' && phase.step === 'lapicEoiDone' ? 1 : 0, 1);
+    out.put(phase.phase === 'handling' ? STEP[phase.step] : 0, 3);
   }
 
   private writePin(pin: PinSnapshot, vcpus: number[]): void {

@@ -1,9 +1,15 @@
 import type { Config } from '../model/config.js';
+import { VMMS } from '../model/vmms.js';
 
-/** How the VMM sets the VM up (DESIGN §2). */
-export type Policy = 'none' | 'enable' | 'disable' | 'adversarial';
+/** How the VMM sets the VM up (DESIGN §2), or `native`: what the named VMM does by itself. */
+export type Policy = 'none' | 'enable' | 'disable' | 'native' | 'adversarial';
 
-export const POLICIES: readonly Policy[] = ['none', 'enable', 'disable', 'adversarial'];
+export const POLICIES: readonly Policy[] = ['none', 'enable', 'disable', 'native', 'adversarial'];
+
+/** Whether the row's policy applies to its VMM: `native` only to a VMM profile that has a native setup. */
+export function policyApplies(vmm: string, policy: Policy): boolean {
+  return policy !== 'native' || VMMS.get(vmm)?.native !== undefined;
+}
 
 /** One campaign row: kernel, VMM, setup policy and guest. */
 export interface Row {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Observation } from '../model/observation.js';
 import { recordTrace, runTrace } from '../model/runTrace.js';
-import type { Trace } from '../model/trace.js';
+import { findReferenceError, type Trace } from '../model/trace.js';
 import { type Disagreement, runOnKernel } from './kernelRun.js';
 import { kernelTraceArbitrary } from './kernelTraces.js';
 import type { RunnerProcess } from './runnerProcess.js';
@@ -53,6 +53,26 @@ function kernelRecorded(trace: Trace, kernel: readonly Observation[]): Trace {
 }
 
 /**
+ * Removes commands one at a time, from the end, while the kernel and the model still disagree: fast-check cannot
+ * take apart the booted-VM prefix, whose commands come as one value.
+ */
+async function minimizeOnKernel(runner: RunnerProcess, trace: Trace): Promise<Trace> {
+  let current = trace;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let i = current.commands.length - 1; i >= 0; i--) {
+      const candidate = { ...current, commands: current.commands.filter((_, j) => j !== i) };
+      if (findReferenceError(candidate.commands, candidate.config) !== undefined) continue;
+      if ((await runOnKernel(runner, candidate)).disagreements.length > 0) {
+        current = candidate;
+        changed = true;
+      }
+    }
+  }
+  return current;
+}
+
+/**
  * Runs random traces (ioctls, guest, device) on the kernel and on the model side by side. The first trace where they disagree is
  * shrunk by fast-check (each shrink step runs on the kernel too) and returned.
  */
@@ -75,8 +95,9 @@ export async function diffKernel(runner: RunnerProcess, options: DiffOptions): P
     ? (Date.now() - started) * (runs / (runs + details.numShrinks))
     : Date.now() - started;
   const rate = runs / Math.max(elapsed / 1000, 0.001);
-  const shrunk = details.counterexample?.[0];
-  if (!details.failed || shrunk === undefined) return { runs, rate, reached };
+  const counterexample = details.counterexample?.[0];
+  if (!details.failed || counterexample === undefined) return { runs, rate, reached };
+  const shrunk = await minimizeOnKernel(runner, counterexample);
   const run = await runOnKernel(runner, shrunk);
   return {
     runs,

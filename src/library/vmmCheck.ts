@@ -1,6 +1,6 @@
 import type { Choice } from '../fuzz/interpret.js';
 import { interpret } from '../fuzz/interpret.js';
-import { POLICIES, type Policy, type Row } from '../fuzz/row.js';
+import { POLICIES, type Policy, policyApplies, type Row } from '../fuzz/row.js';
 import type { Violation } from '../invariants/index.js';
 import type { Config } from '../model/config.js';
 import { GUESTS } from '../model/guests/index.js';
@@ -25,7 +25,9 @@ export interface VmmCheckOptions {
 /** The kernel × policy × guest rows a VMM profile is checked on. */
 export function vmmRows(vmm: string, options: VmmCheckOptions = {}): Row[] {
   const kernels = options.kernels ?? ['upstream'];
-  const policies = options.policies ?? POLICIES.filter((policy) => policy !== 'adversarial');
+  const policies = (options.policies ?? POLICIES.filter((policy) => policy !== 'adversarial')).filter(
+    (policy) => policyApplies(vmm, policy),
+  );
   const guests = options.guests ?? [...GUESTS.keys()].filter((guest) => guest !== 'adversarial');
   const config = options.config ?? { vcpus: 1, pins: 2 };
   return kernels.flatMap((kernel) =>

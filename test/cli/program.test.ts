@@ -39,11 +39,23 @@ describe('seoib command line', () => {
       'upstream-vcpu-lock',
       'upstream-apply-first',
     ]);
-    expect(names.vmm.map((p: { name: string }) => p.name)).toEqual(['ioapic-0x11', 'ioapic-0x20']);
+    expect(names.vmm.map((p: { name: string }) => p.name)).toEqual([
+      'ioapic-0x11',
+      'ioapic-0x20',
+      'qemu',
+      'qemu-0x11',
+      'qemu-rfc',
+      'qemu-rfc-0x11',
+      'crosvm',
+      'cloud-hypervisor',
+      'firecracker',
+    ]);
     expect(names.guest.map((p: { name: string }) => p.name)).toEqual([
       'linux',
+      'linux-ir',
       'windows-hyperv',
       'credential-guard',
+      'xen-l1',
       'adversarial',
     ]);
   });

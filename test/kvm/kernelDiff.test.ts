@@ -45,10 +45,10 @@ describe('diffKernel on the patched kernel (seeds 5 and 6)', () => {
     });
     expect(result.found?.trace.commands).toHaveLength(1);
     const [command] = result.found?.trace.commands ?? [];
-    expect(command?.op).toBe('KVM_CHECK_EXTENSION');
-    expect(command?.expect).toEqual({ ret: 15 });
+    expect(command).toMatchObject({ op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [8] });
+    expect(command?.expect).toEqual({ ret: 0 });
     expect(result.found?.disagreements).toEqual([
-      expect.objectContaining({ index: 0, model: '{"ret":3}', kernel: '{"ret":15}' }),
+      expect.objectContaining({ index: 0, model: '{"ret":-22}', kernel: '{"ret":0}' }),
     ]);
   });
 });

@@ -8,7 +8,13 @@ export type GuestPhase =
   | { phase: 'booting'; directed: boolean }
   | { phase: 'probing'; directed: boolean }
   | { phase: 'idle'; directed: boolean }
-  | { phase: 'handling'; vector: number; directed: boolean; step: 'accepted' | 'lapicEoiDone' };
+  | { phase: 'handling'; vector: number; directed: boolean; step: HandlingStep };
+
+/**
+ * How far the handler of a level interrupt is: taken; TMR read and found set or clear (Linux); LAPIC EOI done;
+ * the pin masked and switched to edge, before its entry is restored (Linux's EOI of an I/O APIC without a register).
+ */
+export type HandlingStep = 'accepted' | 'tmrSet' | 'tmrClear' | 'lapicEoiDone' | 'pinMasked';
 
 /** A command the guest issues now, and its phase once it has seen the result. */
 export interface GuestAction {
