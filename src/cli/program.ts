@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { TraceInputError } from '../model/trace.js';
+import { adviseCommand, type RawAdviseOptions } from './advise.js';
 import { explore, matrix } from './explore.js';
 import { parseExploreOptions, type RawExploreOptions } from './exploreOptions.js';
 import { exportMachines, type RawExportMachinesOptions } from './exportMachines.js';
@@ -167,6 +168,20 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .action(async (options: RawKvmDiffOptions) =>
       setExit(await kvmDiff(io, kernelSource(options.qemu), parseKvmDiffOptions(options))),
     );
+
+  program
+    .command('advise')
+    .description(
+      'the Suppress EOI Broadcast flag a VMM profile should set, from exhaustive search and fuzzing',
+    )
+    .option('--vmm <names>', 'VMM profiles, comma-separated, or all')
+    .option('--kernel <name>', 'kernel profile the advice holds for', 'upstream')
+    .option('--depth <n>', 'exhaustive search: commands after the setup, at most', '40')
+    .option('--max-states <n>', 'exhaustive search: distinct states per row, at most', '2000000')
+    .option('--runs <n>', 'fuzz runs per row', '200')
+    .option('--seed <n>', 'fuzz seed (default: random, printed)')
+    .option('--json', 'print one JSON object', false)
+    .action((options: RawAdviseOptions) => setExit(adviseCommand(io, options)));
 
   program
     .command('profiles')

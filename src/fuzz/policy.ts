@@ -5,7 +5,7 @@ import type { Row } from './row.js';
 
 /**
  * The ordered setup of DESIGN §2: split irqchip, the policy's flag, then every vCPU and its CPUID; `native` takes
- * the irqchip and flag from the VMM profile. The adversarial policy has no fixed setup: its ioctls are random like
+ * the flag from the VMM profile too, the other policies only its irqchip (KVM's own for Firecracker). The adversarial policy has no fixed setup: its ioctls are random like
  * everything else.
  */
 export function setupCommands(row: Row): Command[] {
@@ -14,7 +14,9 @@ export function setupCommands(row: Row): Command[] {
   if (row.policy === 'native' && native === undefined)
     throw new Error(`VMM profile ${row.vmm} has no native setup`);
   const setup: NativeSetup =
-    row.policy === 'native' ? (native as NativeSetup) : { irqchip: 'split', flag: row.policy };
+    row.policy === 'native'
+      ? (native as NativeSetup)
+      : { irqchip: native?.irqchip ?? 'split', flag: row.policy };
   const flag = { none: undefined, enable: FLAG_ENABLE_SEOIB, disable: FLAG_DISABLE_SEOIB }[setup.flag];
   const commands: Command[] = [
     setup.irqchip === 'split'
