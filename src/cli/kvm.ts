@@ -79,7 +79,7 @@ export function kvmRun(
         const partial =
           run.unsupported === undefined
             ? ''
-            : ` (stopped before ${run.unsupported.op}: the runner cannot send an INIT)`;
+            : ` (stopped before ${run.unsupported.op}: the runner restarts only vCPU 0 after INIT)`;
         io.out(
           `${file}: ${run.ran} commands on the kernel, ${run.disagreements.length} disagreement(s)${partial}\n`,
         );

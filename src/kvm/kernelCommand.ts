@@ -93,6 +93,12 @@ async function guestAction(vm: KernelVm, command: Command, state: ModelState): P
       return [await guest(vm, `guest_rdmsr ${command.vcpu} ${command.msr}`, split)];
     case 'guest.acceptInterrupt':
       return [await guest(vm, `guest_accept ${command.vcpu}`, split)];
+    case 'guest.init': {
+      // The guest sends itself the INIT through the x2APIC ICR, and only the BSP restarts without a SIPI.
+      const lapic = state.lapics[command.vcpu];
+      const x2apic = lapic != null && lapic.value.apic !== 'absent' && lapic.context.x2apic;
+      return command.vcpu === 0 && x2apic ? [await guest(vm, 'guest_init 0', split)] : undefined;
+    }
     case 'guest.ioapicWriteRte': {
       const low =
         command.vector | (command.trigger === 'level' ? 1 << 15 : 0) | (command.masked ? 1 << 16 : 0);
@@ -126,7 +132,8 @@ function guestObservation(command: Command, answers: readonly Answer[]): Observa
 
 /**
  * Runs one command (a trace's or a guest program's reaction) on the real kernel, given the model's state before it
- * (which says who owns the I/O APIC and which vCPUs exist). Undefined when the runner cannot issue it (guest.init).
+ * (which says who owns the I/O APIC and which vCPUs exist). Undefined when the runner cannot issue it: guest.init
+ * of a vCPU other than 0, or of one not in x2APIC mode.
  */
 export async function runCommandOnKernel(
   vm: KernelVm,

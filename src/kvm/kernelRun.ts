@@ -29,7 +29,7 @@ export interface KernelRun {
   observations: Observation[];
   /** Trace commands run before the first one the runner cannot issue (all of them when it can issue every one). */
   ran: number;
-  /** The first command the runner cannot issue (guest.init), if any. */
+  /** The first command the runner cannot issue (guest.init of an AP), if any. */
   unsupported: Command | undefined;
   /** Disagreements on the commands run. */
   disagreements: Disagreement[];

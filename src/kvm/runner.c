@@ -21,6 +21,10 @@
  *   guest_rdmsr ID MSR               -> {"ret":0,"value":V,...}
  *   guest_accept ID                  -> {"ret":0,"vector":V|null,...}  sti; nop x4; cli: takes at most one interrupt
  *   guest_mmio ID ADDR VALUE         -> {"ret":0,...}       a 32-bit MMIO write (the I/O APIC at 0xfec00000)
+ *   guest_init 0                     -> {"ret":0,...}       an INIT IPI to itself: KVM resets the vCPU (and its LAPIC),
+ *                                                           which restarts at the reset vector and reports back; the
+ *                                                           next request sets the guest up again. The BSP only: an AP
+ *                                                           would wait for a SIPI.
  *   every guest answer also carries "fault" (0 or the exception vector), "exits" (KVM_EXIT_IOAPIC_EOI vectors, in
  *   order) and "mmio" ([address, value] writes that exited to userspace, in order).
  *   irq_line GSI LEVEL               -> {"ret":N}           KVM_IRQ_LINE_STATUS: its status, or the negated errno
@@ -67,6 +71,7 @@ static size_t run_size;
 #define SNIPPET_ACCEPT 0x4020
 #define SNIPPET_MMIO 0x4030
 #define SNIPPET_MASK_PIC 0x4040
+#define SNIPPET_INIT 0x4050
 #define STACKS 0x8000
 #define PORT_DONE 0x10
 #define PORT_INTERRUPT 0x11
@@ -75,6 +80,10 @@ static size_t run_size;
 #define MAX_ROUTES 24
 
 static unsigned char *guest_mem;
+/* The top 64 KiB below 4 GiB, where a vCPU restarts after INIT (CS base 0xffff0000, IP 0xfff0). */
+#define RESET_BASE 0xffff0000u
+#define RESET_SIZE 0x10000
+static unsigned char *reset_mem;
 
 /* MSI routes the VMM side asked for, by GSI; vector 0 means none. */
 static struct { unsigned vector, dest, level; } routes[MAX_ROUTES];
@@ -142,6 +151,10 @@ static void build_guest_image(void) {
    * 16 raised on the in-kernel irqchip does not also reach the BSP as ExtINT through LVT0 */
   unsigned char mask_pic[] = {0xb0, 0xff, 0xe6, 0x21, 0xe6, 0xa1, 0xe6, PORT_DONE};
   put(SNIPPET_MASK_PIC, mask_pic, sizeof mask_pic);
+  unsigned char x2apic_icr_write[] = {0x0f, 0x30, 0xe6, PORT_DONE}; /* the INIT IPI: WRMSR, then wait at reset */
+  put(SNIPPET_INIT, x2apic_icr_write, sizeof x2apic_icr_write);
+  reset_mem[0xfff0] = 0xe6; /* out 0x10, al: real mode at the reset vector */
+  reset_mem[0xfff1] = PORT_DONE;
 }
 
 static int open_vm(void) {
@@ -150,6 +163,9 @@ static int open_vm(void) {
   struct kvm_userspace_memory_region region = {
       .slot = 0, .guest_phys_addr = 0, .memory_size = GUEST_MEM, .userspace_addr = (unsigned long)guest_mem};
   if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region) < 0) return -errno;
+  struct kvm_userspace_memory_region reset = {
+      .slot = 1, .guest_phys_addr = RESET_BASE, .memory_size = RESET_SIZE, .userspace_addr = (unsigned long)reset_mem};
+  if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &reset) < 0) return -errno;
   return 0;
 }
 
@@ -460,6 +476,25 @@ static void handle(char *line) {
     struct guest_result r;
     run_guest(atol(a), SNIPPET_MMIO, strtoull(c, NULL, 10), 0, strtoull(b, NULL, 10), &r);
     answer_guest(&r, 0);
+  } else if (strcmp(op, "guest_init") == 0) {
+    struct guest_result r;
+    long id = atol(a);
+    if (id != 0) {
+      answer("{\"error\":\"guest_init: only the BSP (vCPU 0) restarts without a SIPI\"}");
+      return;
+    }
+    /* x2APIC ICR: destination in bits 63:32, INIT (0x500) with level assert (0x4000) */
+    run_guest(id, SNIPPET_INIT, 0x4500, 0x830, (unsigned long long)id, &r);
+    started[id] = 0;
+    struct kvm_regs regs; /* stopped on the reset vector's OUT, which KVM completes on the next KVM_RUN */
+    if (r.ret == 0 && r.fault == 0 && (ioctl(vcpus[id], KVM_GET_REGS, &regs) < 0 || regs.rip != 0xfff0)) {
+      struct kvm_mp_state mp = {0};
+      ioctl(vcpus[id], KVM_GET_MP_STATE, &mp);
+      answer("{\"error\":\"guest_init: the vCPU did not restart at the reset vector (rip 0x%llx, mp_state %u)\"}",
+             (unsigned long long)regs.rip, mp.mp_state);
+      return;
+    }
+    answer_guest(&r, 0);
   } else if (strcmp(op, "irq_line") == 0) {
     struct kvm_irq_level level = {.irq = (unsigned)atoi(a), .level = atoi(b)};
     int r = ret_of(ioctl(vm, KVM_IRQ_LINE_STATUS, &level));
@@ -495,7 +530,8 @@ static int seoib_open(void) {
   struct sigaction alarm_action = {.sa_handler = on_alarm}; /* no SA_RESTART: KVM_RUN returns EINTR */
   sigaction(SIGALRM, &alarm_action, NULL);
   guest_mem = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (guest_mem == MAP_FAILED) {
+  reset_mem = mmap(NULL, RESET_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (guest_mem == MAP_FAILED || reset_mem == MAP_FAILED) {
     answer("{\"error\":\"guest memory: %s\"}", strerror(errno));
     return -1;
   }
