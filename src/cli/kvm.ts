@@ -4,6 +4,7 @@ import { diffKernel } from '../kvm/kernelDiff.js';
 import { kernelInfo } from '../kvm/kernelInfo.js';
 import { runOnKernel } from '../kvm/kernelRun.js';
 import { KvmUnavailable } from '../kvm/kvmUnavailable.js';
+import { RunnerError } from '../kvm/runnerError.js';
 import { commandJson, observationJson, serializeTrace } from '../model/traceFormat.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { type CliIo, EXIT } from './io.js';
@@ -24,6 +25,10 @@ async function withKernel(
     connection = await connect(source);
     return await work(connection);
   } catch (error) {
+    if (error instanceof RunnerError) {
+      io.err(`seoib kvm: ${error.message}\n`);
+      return EXIT.failed;
+    }
     if (!(error instanceof KvmUnavailable)) throw error;
     io.err(`seoib kvm: ${error.message}\n`);
     return EXIT.noKernel;
@@ -62,8 +67,13 @@ export function kvmRun(
   const traces = loadTraces(paths);
   return withKernel(io, source, async (connection) => {
     const results = [];
-    for (const { file, trace } of traces)
-      results.push({ file, run: await runOnKernel(connection.runner, trace) });
+    for (const { file, trace } of traces) {
+      try {
+        results.push({ file, run: await runOnKernel(connection.runner, trace) });
+      } catch (error) {
+        throw error instanceof RunnerError ? new RunnerError(`${file}: ${error.message}`) : error;
+      }
+    }
     const disagreeing = results.filter((r) => r.run.disagreements.length > 0).length;
     if (json) {
       const report = results.map(({ file, run }) => ({
@@ -79,12 +89,14 @@ export function kvmRun(
         const partial =
           run.unsupported === undefined
             ? ''
-            : ` (stopped before ${run.unsupported.op}: the runner restarts only vCPU 0 after INIT)`;
+            : ` (stopped before ${run.unsupported.op}: the runner sends INIT only to vCPU 0 in x2APIC mode)`;
         io.out(
           `${file}: ${run.ran} commands on the kernel, ${run.disagreements.length} disagreement(s)${partial}\n`,
         );
-        for (const d of run.disagreements)
-          io.out(`  [${d.index}] ${d.command}: model ${d.model}, kernel ${d.kernel}\n`);
+        for (const d of run.disagreements) {
+          const where = d.reaction === undefined ? `${d.index}` : `${d.index}, reaction ${d.reaction}`;
+          io.out(`  [${where}] ${d.command}: model ${d.model}, kernel ${d.kernel}\n`);
+        }
       }
       io.out(
         `${disagreeing === 0 ? 'the kernel agrees with the model' : `${disagreeing} trace(s) DISAGREE`}\n`,

@@ -3,6 +3,7 @@ import type { Command } from '../model/command.js';
 import type { Observation } from '../model/observation.js';
 import type { ModelState } from '../model/state.js';
 import { requestFor } from './requests.js';
+import { RunnerError } from './runnerError.js';
 import type { Answer, RunnerProcess } from './runnerProcess.js';
 import { IOAPIC_MMIO, rteRegister, type VmmIoapic } from './vmmIoapic.js';
 
@@ -40,7 +41,7 @@ function newlyPending(before: readonly Set<number>[], after: readonly Set<number
 }
 
 function checked(answer: Answer, request: string): Answer {
-  if (answer.error !== undefined) throw new Error(`runner: ${request}: ${answer.error}`);
+  if (answer.error !== undefined) throw new RunnerError(`runner: ${request}: ${answer.error}`);
   return answer;
 }
 
@@ -122,7 +123,7 @@ async function guestAction(vm: KernelVm, command: Command, state: ModelState): P
 
 function guestObservation(command: Command, answers: readonly Answer[]): Observation {
   const fault = answers.find((a) => (a.fault ?? 0) !== 0)?.fault;
-  if (fault !== undefined && fault !== GP_VECTOR) throw new Error(`guest: exception vector ${fault}`);
+  if (fault !== undefined && fault !== GP_VECTOR) throw new RunnerError(`guest: exception vector ${fault}`);
   if (fault !== undefined) return { fault: '#GP' };
   const [answer] = answers;
   if (command.op === 'guest.rdmsr') return { value: (answer?.value ?? 0) >>> 0 };
