@@ -13,6 +13,8 @@ export interface IoapicQuirks {
   throttleEois: number;
   /** How long a throttled re-delivery waits, in clock nanoseconds. */
   throttleNs: number;
+  /** Remote IRR stays set only when some LAPIC accepted the interrupt (KVM's ioapic_service), not always (QEMU). */
+  remoteIrrOnlyIfAccepted: boolean;
 }
 
 /** The textbook I/O APIC: re-delivery on EOI, Remote IRR cleared by an edge switch, no throttle. */
@@ -21,6 +23,7 @@ export const NO_QUIRKS: IoapicQuirks = {
   edgeSwitchClearsRemoteIrr: true,
   throttleEois: 0,
   throttleNs: 0,
+  remoteIrrOnlyIfAccepted: false,
 };
 
 /** KVM's (ioapic.c) and QEMU's (hw/intc/ioapic.c) storm throttle: after 10000 successive EOIs, wait 10 ms. */
@@ -58,7 +61,9 @@ export type PinEvent =
   /** An EOI for `vector`: broadcast by the LAPIC (or KVM's exit), or written to the EOI register. */
   | { type: 'EOI'; vector: number; source: 'broadcast' | 'register' }
   /** Deterministic clock time passes. */
-  | { type: 'TICK'; ns: number };
+  | { type: 'TICK'; ns: number }
+  /** No LAPIC accepted the interrupt the pin just sent (no such vCPU, or its APIC software-disabled). */
+  | { type: 'UNACCEPTED' };
 
 /** The pin sends an interrupt message to the LAPIC of `dest`. */
 export type PinEmitted = { type: 'deliver'; pin: number; vector: number; dest: number; level: boolean };
@@ -99,6 +104,7 @@ export const ioapicPinMachine = setup({
     throttleEnds: ({ context, event }) =>
       event.type === 'TICK' && context.throttleLeftNs > 0 && event.ns >= context.throttleLeftNs,
     throttleWaits: ({ context }) => context.throttleLeftNs > 0,
+    remoteIrrNeedsAcceptance: ({ context }) => context.quirks.remoteIrrOnlyIfAccepted,
     deliversAssertedLevel: ({ context }) => context.line && !context.masked && context.trigger === 'level',
   },
   actions: {
@@ -176,6 +182,7 @@ export const ioapicPinMachine = setup({
           { actions: 'writeRte' },
         ],
         SET_LINE: { actions: 'setLine' },
+        UNACCEPTED: { guard: 'remoteIrrNeedsAcceptance', target: 'remoteIrrClear' },
         EOI: [
           { guard: 'noEoiRegister' },
           // Remote IRR is cleared and the still-asserted line is delivered again at once, setting it anew...

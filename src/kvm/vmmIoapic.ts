@@ -20,7 +20,6 @@ export function rteRegister(pin: number, half: 'low' | 'high'): number {
 export class VmmIoapic {
   private pins: PinSnapshot[];
   private select = 0;
-  private readonly destinations: number[];
 
   constructor(
     private readonly runner: RunnerProcess,
@@ -28,7 +27,6 @@ export class VmmIoapic {
     profile: VmmProfile,
   ) {
     this.pins = [...startPins(pins, profile)];
-    this.destinations = this.pins.map(() => 0);
   }
 
   /** A guest write to the I/O APIC's MMIO window. */
@@ -48,19 +46,20 @@ export class VmmIoapic {
     for (let pin = 0; pin < this.pins.length; pin++) await this.send(pin, { type: 'EOI', vector, source });
   }
 
+  /** A write of either half of a redirection entry; like QEMU, the pin is updated and serviced after each. */
   private async writeWindow(value: number): Promise<void> {
     const pin = (this.select - 0x10) >> 1;
     if (this.select < 0x10 || pin >= this.pins.length) return;
-    if (this.select === rteRegister(pin, 'high')) {
-      this.destinations[pin] = value >>> 24;
-      return;
-    }
-    const rte = {
-      vector: value & 0xff,
-      dest: this.destinations[pin] as number,
-      trigger: value & (1 << 15) ? 'level' : 'edge',
-      masked: (value & (1 << 16)) !== 0,
-    } as const;
+    const { vector, dest, trigger, masked } = (this.pins[pin] as PinSnapshot).context;
+    const rte =
+      this.select === rteRegister(pin, 'high')
+        ? { vector, trigger, masked, dest: value >>> 24 }
+        : {
+            vector: value & 0xff,
+            dest,
+            trigger: value & (1 << 15) ? ('level' as const) : ('edge' as const),
+            masked: (value & (1 << 16)) !== 0,
+          };
     await this.runner.ask(`route ${pin} ${rte.vector} ${rte.dest} ${rte.trigger === 'level' ? 1 : 0}`);
     await this.send(pin, { type: 'WRITE_RTE', ...rte });
   }

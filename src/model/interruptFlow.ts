@@ -47,6 +47,7 @@ function deliver(flow: Flow, message: PinEmitted): void {
     level: message.level,
   });
   if (emitted.some((e) => e.type === 'injected')) flow.deliveries.push(message.vector);
+  else if (message.level) sendToPin(flow, message.pin, { type: 'UNACCEPTED' });
 }
 
 /**

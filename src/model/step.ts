@@ -1,3 +1,4 @@
+import type { PinContext } from '../../machines/ioapicPin.js';
 import type { LapicEmitted } from '../../machines/lapic.js';
 import { readLapicRegister, readMsr } from '../../machines/lapic.js';
 import {
@@ -171,7 +172,11 @@ function guestAction(flow: Flow, command: Command): Observation {
       return { vector: accepted?.vector ?? null };
     }
     case 'guest.ioapicWriteRte': {
+      // Two 32-bit writes, the destination half first (as Linux's __ioapic_write_entry does); KVM and QEMU
+      // service the pin after each, so the first can deliver the old vector to the new destination.
       const { vector, dest, trigger, masked } = command;
+      const old = flow.state.pins[command.pin]?.context;
+      if (old !== undefined) sendToPin(flow, command.pin, { type: 'WRITE_RTE', ...rteLow(old), dest });
       sendToPin(flow, command.pin, { type: 'WRITE_RTE', vector, dest, trigger, masked });
       rescanRoutes(flow);
       return {};
@@ -195,6 +200,11 @@ function guestAction(flow: Flow, command: Command): Observation {
     default:
       throw new Error(`not a guest, device or clock command: ${command.op}`);
   }
+}
+
+/** The low half of a redirection entry: vector, trigger mode, mask. */
+function rteLow(context: PinContext): Pick<PinContext, 'vector' | 'trigger' | 'masked'> {
+  return { vector: context.vector, trigger: context.trigger, masked: context.masked };
 }
 
 function isIoctl(command: Command): boolean {

@@ -114,7 +114,8 @@ export function registerVmm(profile: VmmProfile): void {
 /** KVM's in-kernel I/O APIC, used whatever the VMM profile once KVM_CREATE_IRQCHIP succeeds. */
 export const KERNEL_IOAPIC: VmmProfile = {
   name: 'kvm',
-  description: "KVM's in-kernel I/O APIC (ioapic.c): version 0x11, throttles like QEMU",
+  description:
+    "KVM's in-kernel I/O APIC (ioapic.c): version 0x11, throttles like QEMU, Remote IRR only for an accepted interrupt",
   ioapicVersion: 0x11,
-  quirks: EOI_THROTTLE,
+  quirks: { ...EOI_THROTTLE, remoteIrrOnlyIfAccepted: true },
 };
