@@ -15,6 +15,11 @@ export interface IoapicQuirks {
   throttleNs: number;
   /** Remote IRR stays set only when some LAPIC accepted the interrupt (KVM's ioapic_service), not always (QEMU). */
   remoteIrrOnlyIfAccepted: boolean;
+  /**
+   * A broadcast EOI services every unmasked pin of its vector whose line is asserted, edge ones and those without
+   * Remote IRR included (KVM's __kvm_ioapic_update_eoi), not only the level pins holding Remote IRR.
+   */
+  eoiServicesEveryMatchingPin: boolean;
 }
 
 /** The textbook I/O APIC: re-delivery on EOI, Remote IRR cleared by an edge switch, no throttle. */
@@ -24,6 +29,7 @@ export const NO_QUIRKS: IoapicQuirks = {
   throttleEois: 0,
   throttleNs: 0,
   remoteIrrOnlyIfAccepted: false,
+  eoiServicesEveryMatchingPin: false,
 };
 
 /** KVM's (ioapic.c) and QEMU's (hw/intc/ioapic.c) storm throttle: after 10000 successive EOIs, wait 10 ms. */
@@ -105,6 +111,12 @@ export const ioapicPinMachine = setup({
       event.type === 'TICK' && context.throttleLeftNs > 0 && event.ns >= context.throttleLeftNs,
     throttleWaits: ({ context }) => context.throttleLeftNs > 0,
     remoteIrrNeedsAcceptance: ({ context }) => context.quirks.remoteIrrOnlyIfAccepted,
+    eoiServicesThisPin: ({ context, event }) =>
+      context.quirks.eoiServicesEveryMatchingPin &&
+      event.type === 'EOI' &&
+      event.source === 'broadcast' &&
+      event.vector === context.vector,
+    levelEntry: ({ context }) => context.trigger === 'level',
     deliversAssertedLevel: ({ context }) => context.line && !context.masked && context.trigger === 'level',
   },
   actions: {
@@ -161,6 +173,15 @@ export const ioapicPinMachine = setup({
           { guard: 'assertsLevel', target: 'remoteIrrSet', actions: ['setLine', 'deliver'] },
           { guard: 'risingEdge', actions: ['setLine', 'deliver'] },
           { actions: 'setLine' },
+        ],
+        // KVM's in-kernel I/O APIC services every asserted pin of the EOI's vector.
+        EOI: [
+          {
+            guard: and(['eoiServicesThisPin', 'lineStillAsserted', 'levelEntry']),
+            target: 'remoteIrrSet',
+            actions: 'deliver',
+          },
+          { guard: and(['eoiServicesThisPin', 'lineStillAsserted']), actions: 'deliver' },
         ],
         // A throttled re-delivery (QEMU's delayed_ioapic_service_timer, KVM's eoi_inject work).
         TICK: [

@@ -115,7 +115,7 @@ export function registerVmm(profile: VmmProfile): void {
 export const KERNEL_IOAPIC: VmmProfile = {
   name: 'kvm',
   description:
-    "KVM's in-kernel I/O APIC (ioapic.c): version 0x11, throttles like QEMU, Remote IRR only for an accepted interrupt",
+    "KVM's in-kernel I/O APIC (ioapic.c): 0x11, throttles like QEMU, Remote IRR only if accepted, EOI services every pin of the vector",
   ioapicVersion: 0x11,
-  quirks: { ...EOI_THROTTLE, remoteIrrOnlyIfAccepted: true },
+  quirks: { ...EOI_THROTTLE, remoteIrrOnlyIfAccepted: true, eoiServicesEveryMatchingPin: true },
 };
