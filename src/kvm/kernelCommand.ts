@@ -1,5 +1,6 @@
 import { MSR } from '../model/apic.js';
 import type { Command } from '../model/command.js';
+import { canBoot } from '../model/guests/habits.js';
 import type { Observation } from '../model/observation.js';
 import type { ModelState } from '../model/state.js';
 import { requestFor } from './requests.js';
@@ -96,9 +97,7 @@ async function guestAction(vm: KernelVm, command: Command, state: ModelState): P
       return [await guest(vm, `guest_accept ${command.vcpu}`, split)];
     case 'guest.init': {
       // The guest sends itself the INIT through the x2APIC ICR, and only the BSP restarts without a SIPI.
-      const lapic = state.lapics[command.vcpu];
-      const x2apic = lapic != null && lapic.value.apic !== 'absent' && lapic.context.x2apic;
-      return command.vcpu === 0 && x2apic ? [await guest(vm, 'guest_init 0', split)] : undefined;
+      return command.vcpu === 0 && canBoot(state, 0) ? [await guest(vm, 'guest_init 0', split)] : undefined;
     }
     case 'guest.ioapicWriteRte': {
       const low =
