@@ -33,6 +33,10 @@ export interface LapicContext {
   tmr: VectorSet;
   /** vcpu->arch.ioapic_handled_vectors: vectors whose EOI goes to the I/O APIC. */
   eoiExit: VectorSet;
+  /** KVM_REQ_SCAN_IOAPIC is pending: eoiExit is recomputed when the vCPU next enters the guest. */
+  scanRequested: boolean;
+  /** highest_stale_pending_ioapic_eoi: the highest vector the last scan kept only because it was pending here from an old route, or -1. */
+  staleEoi: number;
 }
 
 export type LapicEvent =
@@ -40,10 +44,11 @@ export type LapicEvent =
   | { type: 'SET_CPUID2'; x2apic: boolean; advertise: boolean }
   | { type: 'INIT'; advertise: boolean }
   | { type: 'SET_LAPIC'; spiv: number; irr: VectorSet; isr: VectorSet; tmr: VectorSet; advertise: boolean }
-  | { type: 'WRMSR'; msr: number; value: number; highBits: boolean; vm: VmValue }
-  | { type: 'EOI'; vm: VmValue }
+  | { type: 'WRMSR'; msr: number; value: number; highBits: boolean; vm: VmValue; rescansStaleEoi: boolean }
+  | { type: 'EOI'; vm: VmValue; rescansStaleEoi: boolean }
   | { type: 'DELIVER'; vector: number; level: boolean }
   | { type: 'ACCEPT' }
+  | { type: 'REQUEST_SCAN' }
   | { type: 'SCAN_ROUTES'; targeted: VectorSet; elsewhere: VectorSet };
 
 export type LapicEmitted =
@@ -138,7 +143,11 @@ export const lapicMachine = setup({
     writeSpivLow: assign({
       spivLow: ({ event }) => (event.type === 'WRMSR' ? event.value & SPIV_WRITABLE : 0),
     }),
-    raiseEoi: raise(({ event }) => ({ type: 'EOI', vm: eventVm(event) as VmValue })),
+    raiseEoi: raise(({ event }) => ({
+      type: 'EOI',
+      vm: eventVm(event) as VmValue,
+      rescansStaleEoi: event.type === 'WRMSR' && event.rescansStaleEoi,
+    })),
     fault: emit({ type: 'fault' } as const),
     retOk: emit({ type: 'ret', value: 0 } as const),
     retInvalid: emit({ type: 'ret', value: ERRNO.EINVAL } as const),
@@ -171,14 +180,24 @@ export const lapicMachine = setup({
     emitAccepted: emit(
       ({ context }) => ({ type: 'accepted', vector: deliverableVector(context) ?? null }) as const,
     ),
-    scanRoutes: assign({
-      eoiExit: ({ context, event }) => {
-        if (event.type !== 'SCAN_ROUTES') return context.eoiExit;
-        const pendingElsewhere = event.elsewhere.filter(
-          (v) => vectors.has(context.irr, v) || vectors.has(context.isr, v),
-        );
-        return vectors.fromList([...event.targeted, ...pendingElsewhere]);
-      },
+    requestScan: assign({ scanRequested: true }),
+    dropScanRequest: assign({ scanRequested: false }),
+    // kvm_ioapic_send_eoi(): an intercepted EOI of the stale vector asks this vCPU to rescan (kernels since 6.16).
+    requestScanIfStale: assign({
+      scanRequested: ({ context, event }) =>
+        context.scanRequested ||
+        (event.type === 'EOI' && event.rescansStaleEoi && inServiceVector(context) === context.staleEoi),
+    }),
+    scanRoutes: assign(({ context, event }) => {
+      if (event.type !== 'SCAN_ROUTES') return {};
+      const pendingElsewhere = event.elsewhere.filter(
+        (v) => vectors.has(context.irr, v) || vectors.has(context.isr, v),
+      );
+      return {
+        eoiExit: vectors.fromList([...event.targeted, ...pendingElsewhere]),
+        staleEoi: vectors.highest(vectors.fromList(pendingElsewhere)) ?? -1,
+        scanRequested: false,
+      };
     }),
   },
 }).createMachine({
@@ -194,7 +213,12 @@ export const lapicMachine = setup({
     isr: [],
     tmr: [],
     eoiExit: [],
+    scanRequested: false,
+    staleEoi: -1,
   }),
+  on: {
+    REQUEST_SCAN: { actions: 'requestScan' },
+  },
   states: {
     run: {
       initial: 'neverRun',
@@ -220,6 +244,8 @@ export const lapicMachine = setup({
           always: { guard: 'inKernel', target: 'present' },
           on: {
             SET_LAPIC: { actions: 'retInvalid' },
+            // vcpu_scan_ioapic() returns at once without an APIC; the request is consumed all the same.
+            SCAN_ROUTES: { actions: 'dropScanRequest' },
             WRMSR: { actions: 'fault' },
             DELIVER: { actions: 'emitDropped' },
             ACCEPT: { actions: 'emitAccepted' },
@@ -233,11 +259,11 @@ export const lapicMachine = setup({
               { guard: not('handledByIoapic'), actions: 'popInService' },
               {
                 guard: and([stateIn(SPIV_BIT12_SET), 'modeSuppresses']),
-                actions: ['emitSuppressed', 'popInService'],
+                actions: ['requestScanIfStale', 'emitSuppressed', 'popInService'],
               },
-              { guard: 'splitIrqchip', actions: ['emitEoiExit', 'popInService'] },
-              { guard: 'levelTriggered', actions: ['emitIoapicEoi', 'popInService'] },
-              { actions: 'popInService' },
+              { guard: 'splitIrqchip', actions: ['requestScanIfStale', 'emitEoiExit', 'popInService'] },
+              { guard: 'levelTriggered', actions: ['requestScanIfStale', 'emitIoapicEoi', 'popInService'] },
+              { actions: ['requestScanIfStale', 'popInService'] },
             ],
             DELIVER: [
               { guard: 'softwareEnabled', actions: ['latchInIrr', 'emitInjected'] },

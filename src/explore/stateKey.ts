@@ -27,7 +27,7 @@ function apicCode(value: LapicValue): number {
 function wordsFor(config: Config): number {
   const vcpuBits = Math.max(1, Math.ceil(Math.log2(config.vcpus)));
   const vm = 2 + 2 + 1 + config.vcpus + 3 + 1 + 1 + 1;
-  const lapic = 3 + 1 + 1 + 1 + 1 + 4 + 4 * VECTOR_SET_BITS + 3 + 1 + VECTOR_BITS + 3;
+  const lapic = 3 + 1 + 1 + 1 + 1 + 4 + 4 * VECTOR_SET_BITS + 1 + 1 + VECTOR_BITS + 3 + 1 + VECTOR_BITS + 3;
   const pin = 1 + 1 + VECTOR_BITS + vcpuBits + 1 + 1 + 1;
   const monitors = INVARIANTS.reduce(
     (bits, i) => bits + (i.carries === 'vectors' ? VECTOR_SET_BITS : i.carries === 'pins' ? config.pins : 0),
@@ -149,6 +149,9 @@ export class StateKey {
     out.put(this.spivLow.code(context.spivLow), 4);
     for (const set of [context.irr, context.isr, context.tmr, context.eoiExit])
       out.put(this.vectorMask(set), VECTOR_SET_BITS);
+    out.put(context.scanRequested ? 1 : 0, 1);
+    out.put(context.staleEoi >= 0 ? 1 : 0, 1);
+    out.put(context.staleEoi >= 0 ? this.vectors.code(context.staleEoi) : 0, VECTOR_BITS);
   }
 
   private writeGuest(phase: GuestPhase): void {

@@ -3,6 +3,7 @@ import type { Command } from '../model/command.js';
 import { canBoot } from '../model/guests/habits.js';
 import type { Observation } from '../model/observation.js';
 import type { ModelState } from '../model/state.js';
+import { ioapicWriter } from '../model/vcpuEntry.js';
 import { requestFor } from './requests.js';
 import { RunnerError } from './runnerError.js';
 import type { Answer, RunnerProcess } from './runnerProcess.js';
@@ -57,9 +58,8 @@ async function guest(vm: KernelVm, request: string, splitOrNone: boolean): Promi
 }
 
 /**
- * I/O APIC MMIO writes as the guest issues them: from a vCPU that has already run (so running it changes nothing
- * the model tracks); without one, straight to the VMM's I/O APIC in split mode, where the kernel only forwards
- * them, or from the first vCPU with the in-kernel I/O APIC. Undefined when no vCPU exists for that.
+ * I/O APIC MMIO writes as the guest issues them, from the model's ioapicWriter(); without one, straight to the
+ * VMM's I/O APIC in split mode, where the kernel only forwards them. Undefined when no vCPU exists for KVM's.
  */
 async function ioapicWrites(
   vm: KernelVm,
@@ -67,12 +67,11 @@ async function ioapicWrites(
   writes: readonly [number, number][],
 ): Promise<Answer[] | undefined> {
   const split = state.ioapic === 'vmm';
-  const ran = state.lapics.findIndex((lapic) => lapic?.value.run === 'hasRun');
-  const vcpu = ran >= 0 || split ? ran : state.lapics.findIndex((lapic) => lapic != null);
-  if (vcpu < 0 && !split) return undefined;
+  const vcpu = ioapicWriter(state);
+  if (vcpu === undefined && !split) return undefined;
   const answers: Answer[] = [];
   for (const [address, value] of writes) {
-    if (vcpu < 0) await vm.vmm.mmioWrite(address, value);
+    if (vcpu === undefined) await vm.vmm.mmioWrite(address, value);
     else answers.push(await guest(vm, `guest_mmio ${vcpu} ${address} ${value}`, split));
   }
   return answers;

@@ -8,6 +8,8 @@ export interface KernelProfile {
   description: string;
   /** The behaviour the VM machine reads. */
   traits: KernelTraits;
+  /** An intercepted EOI of a vector kept only for an old route makes the vCPU rescan (KVM since 6.16). */
+  rescansAfterStaleEoi: boolean;
 }
 
 const profiles: readonly KernelProfile[] = [
@@ -21,6 +23,7 @@ const profiles: readonly KernelProfile[] = [
       modeLockedAfterVcpus: false,
       appliesBeforeChecking: false,
     },
+    rescansAfterStaleEoi: false,
   },
   {
     name: 'v4',
@@ -32,6 +35,7 @@ const profiles: readonly KernelProfile[] = [
       modeLockedAfterVcpus: false,
       appliesBeforeChecking: false,
     },
+    rescansAfterStaleEoi: true,
   },
   {
     name: 'v6',
@@ -44,6 +48,7 @@ const profiles: readonly KernelProfile[] = [
       modeLockedAfterVcpus: false,
       appliesBeforeChecking: false,
     },
+    rescansAfterStaleEoi: true,
   },
   {
     name: 'upstream',
@@ -56,6 +61,7 @@ const profiles: readonly KernelProfile[] = [
       modeLockedAfterVcpus: false,
       appliesBeforeChecking: false,
     },
+    rescansAfterStaleEoi: true,
   },
   {
     name: 'upstream-vcpu-lock',
@@ -67,6 +73,7 @@ const profiles: readonly KernelProfile[] = [
       modeLockedAfterVcpus: true,
       appliesBeforeChecking: false,
     },
+    rescansAfterStaleEoi: true,
   },
   {
     name: 'upstream-apply-first',
@@ -79,6 +86,7 @@ const profiles: readonly KernelProfile[] = [
       modeLockedAfterVcpus: false,
       appliesBeforeChecking: true,
     },
+    rescansAfterStaleEoi: true,
   },
 ];
 

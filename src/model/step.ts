@@ -7,14 +7,16 @@ import {
   type VmEvent,
   vmMachine,
 } from '../../machines/vm.js';
-import { ERRNO, MSR } from './apic.js';
+import { ERRNO, MSR, SPIV_APIC_ENABLED } from './apic.js';
 import type { Command } from './command.js';
 import { advance } from './drive.js';
 import { GUESTS } from './guests/index.js';
 import { eoiAllPins, type Flow, openFlow, sendToLapic, sendToPin } from './interruptFlow.js';
+import { KERNELS } from './kernels.js';
 import type { Observation, Reaction } from './observation.js';
-import { rescanRoutes } from './routes.js';
+import { requestScans } from './routes.js';
 import { type ModelState, replaceAt, startLapic, startPins, type VmSnapshot } from './state.js';
+import { enterGuest, ioapicWriter } from './vcpuEntry.js';
 import { KERNEL_IOAPIC } from './vmms.js';
 
 /** The guest program may issue at most this many commands after one trace command; more means a storm. */
@@ -96,7 +98,7 @@ function ioctl(flow: Flow, command: Command): Observation {
       if (ret === 0) {
         const lapic = startLapic(command.id, flow.state.vm.value.irqchip !== 'none');
         flow.state = { ...flow.state, lapics: replaceAt(flow.state.lapics, command.id, lapic) };
-        rescanRoutes(flow);
+        requestScans(flow);
       }
       return { ret };
     }
@@ -122,7 +124,7 @@ function ioctl(flow: Flow, command: Command): Observation {
         tmr,
         advertise: advertise(flow),
       });
-      rescanRoutes(flow);
+      requestScans(flow);
       return { ret: retOf(emitted) };
     }
     case 'KVM_GET_LAPIC': {
@@ -139,6 +141,10 @@ function faultOf(emitted: readonly LapicEmitted[]): Observation {
   return emitted.some((e) => e.type === 'fault') ? { fault: '#GP' } : {};
 }
 
+function softwareEnabled(state: ModelState, vcpu: number): boolean {
+  return ((state.lapics[vcpu]?.context.spivLow ?? 0) & SPIV_APIC_ENABLED) !== 0;
+}
+
 function wrmsr(flow: Flow, vcpu: number, msr: number, value: bigint): Observation {
   const event = {
     type: 'WRMSR',
@@ -146,15 +152,20 @@ function wrmsr(flow: Flow, vcpu: number, msr: number, value: bigint): Observatio
     value: Number(value & 0xffff_ffffn),
     highBits: value > 0xffff_ffffn,
     vm: flow.state.vm.value,
+    rescansStaleEoi: KERNELS.get(flow.state.profile.kernel)?.rescansAfterStaleEoi === true,
   } as const;
-  return faultOf(sendToLapic(flow, vcpu, event));
+  const wasEnabled = softwareEnabled(flow.state, vcpu);
+  const observation = faultOf(sendToLapic(flow, vcpu, event));
+  // Toggling SPIV's enable bit changes KVM's APIC map; kvm_recalculate_apic_map() asks every vCPU to rescan.
+  if (softwareEnabled(flow.state, vcpu) !== wasEnabled) requestScans(flow);
+  return observation;
 }
 
 /** Guest, device and clock commands; returns the op-specific part of the observation. */
 function guestAction(flow: Flow, command: Command): Observation {
   if ('vcpu' in command) {
     lapicOf(flow.state, command.vcpu);
-    sendToLapic(flow, command.vcpu, { type: 'RUN' });
+    enterGuest(flow, command.vcpu);
   }
   switch (command.op) {
     case 'guest.wrmsr':
@@ -176,18 +187,23 @@ function guestAction(flow: Flow, command: Command): Observation {
       // service the pin after each, so the first can deliver the old vector to the new destination.
       const { vector, dest, trigger, masked } = command;
       const old = flow.state.pins[command.pin]?.context;
-      if (old !== undefined) sendToPin(flow, command.pin, { type: 'WRITE_RTE', ...rteLow(old), dest });
-      sendToPin(flow, command.pin, { type: 'WRITE_RTE', vector, dest, trigger, masked });
-      rescanRoutes(flow);
+      if (old === undefined) return {};
+      const writer = ioapicWriter(flow.state);
+      if (writer !== undefined) enterGuest(flow, writer);
+      writeRteHalf(flow, command.pin, { ...rteLow(old), dest }, old.dest, writer);
+      writeRteHalf(flow, command.pin, { vector, dest, trigger, masked }, dest, writer);
       return {};
     }
-    case 'guest.ioapicEoi':
+    case 'guest.ioapicEoi': {
+      const writer = ioapicWriter(flow.state);
+      if (writer !== undefined) enterGuest(flow, writer);
       eoiAllPins(flow, command.vector, 'register');
       return {};
+    }
     case 'guest.init':
       sendToLapic(flow, command.vcpu, { type: 'INIT', advertise: advertise(flow) });
       flow.state = { ...flow.state, guest: replaceAt(flow.state.guest, command.vcpu, { phase: 'off' }) };
-      rescanRoutes(flow);
+      requestScans(flow);
       return {};
     case 'device.setLine':
       sendToPin(flow, command.pin, { type: 'SET_LINE', level: command.level === 1 });
@@ -200,6 +216,25 @@ function guestAction(flow: Flow, command: Command): Observation {
     default:
       throw new Error(`not a guest, device or clock command: ${command.op}`);
   }
+}
+
+/**
+ * One 32-bit half of a redirection-entry write, after which the writer re-enters the guest. KVM's I/O APIC asks
+ * only the entry's destination vCPUs to rescan, old and new (ioapic_write_indirect()); the VMM's re-routes the
+ * pin with KVM_SET_GSI_ROUTING, which asks every vCPU.
+ */
+function writeRteHalf(
+  flow: Flow,
+  pin: number,
+  rte: Pick<PinContext, 'vector' | 'dest' | 'trigger' | 'masked'>,
+  oldDest: number,
+  writer: number | undefined,
+): void {
+  sendToPin(flow, pin, { type: 'WRITE_RTE', ...rte });
+  if (flow.state.ioapic === 'kernel')
+    requestScans(flow, rte.dest === oldDest ? [rte.dest] : [rte.dest, oldDest]);
+  else requestScans(flow);
+  if (writer !== undefined) enterGuest(flow, writer);
 }
 
 /** The low half of a redirection entry: vector, trigger mode, mask. */

@@ -35,6 +35,7 @@ const wrmsr = (msr: number, value: number, vm: VmValue = split('quirked')): Lapi
   value,
   highBits: false,
   vm,
+  rescansStaleEoi: false,
 });
 const x2apic = (advertise: boolean): LapicEvent => ({ type: 'SET_CPUID2', x2apic: true, advertise });
 
@@ -184,7 +185,9 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
         elsewhere: [],
       },
     ).lapic;
-    expect(send(level, { type: 'EOI', vm: kernel }).emitted).toEqual([{ type: 'ioapicEoi', vector: 64 }]);
+    expect(send(level, { type: 'EOI', vm: kernel, rescansStaleEoi: false }).emitted).toEqual([
+      { type: 'ioapicEoi', vector: 64 },
+    ]);
     const directed = send(level, {
       type: 'SET_LAPIC',
       spiv: 0x11ff,
@@ -193,7 +196,7 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
       tmr: [64],
       advertise: false,
     }).lapic;
-    expect(send(directed, { type: 'EOI', vm: kernel }).emitted).toEqual([
+    expect(send(directed, { type: 'EOI', vm: kernel, rescansStaleEoi: false }).emitted).toEqual([
       { type: 'eoiSuppressed', vector: 64 },
     ]);
     const edge = send(level, {
@@ -204,7 +207,7 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
       tmr: [],
       advertise: false,
     }).lapic;
-    expect(send(edge, { type: 'EOI', vm: kernel }).emitted).toEqual([]);
+    expect(send(edge, { type: 'EOI', vm: kernel, rescansStaleEoi: false }).emitted).toEqual([]);
   });
 
   it('keeps a vector routed to another vCPU in the EOI-exit bitmap only while it is pending here', () => {
@@ -214,5 +217,38 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
       { type: 'SCAN_ROUTES', targeted: [], elsewhere: [64, 80] },
     ).lapic;
     expect(pending.context.eoiExit).toEqual([64]);
+    expect(pending.context.staleEoi).toBe(64);
   });
+
+  it('acts on a scan request only when scanned, and a scan consumes it', () => {
+    const requested = send(enabled(), { type: 'REQUEST_SCAN' }).lapic;
+    expect(requested.context.scanRequested).toBe(true);
+    expect(requested.context.eoiExit).toEqual([]);
+    const scanned = send(requested, { type: 'SCAN_ROUTES', targeted: [64], elsewhere: [] }).lapic;
+    expect(scanned.context).toMatchObject({ scanRequested: false, eoiExit: [64], staleEoi: -1 });
+    const absent = send(start(lapicMachine, { id: 0, inKernel: false }), { type: 'REQUEST_SCAN' }).lapic;
+    const consumed = send(absent, { type: 'SCAN_ROUTES', targeted: [64], elsewhere: [] }).lapic;
+    expect(consumed.context).toMatchObject({ scanRequested: false, eoiExit: [] });
+  });
+
+  it.each([
+    [true, 64, true],
+    [false, 64, false],
+    [true, 80, false],
+  ])(
+    'an intercepted EOI of the stale vector asks for a rescan (kernel rescans: %s, EOI of %i): %s',
+    (rescans, eoied, requested) => {
+      const stale = send(
+        enabled(),
+        { type: 'DELIVER', vector: 64, level: true },
+        { type: 'DELIVER', vector: 80, level: true },
+        { type: 'SCAN_ROUTES', targeted: [80], elsewhere: [64] },
+        { type: 'SET_LAPIC', spiv: 0x1ff, irr: [], isr: [eoied], tmr: [eoied], advertise: false },
+      ).lapic;
+      expect(stale.context).toMatchObject({ staleEoi: 64, scanRequested: false });
+      const after = send(stale, { type: 'EOI', vm: split('quirked'), rescansStaleEoi: rescans });
+      expect(after.emitted).toEqual([{ type: 'eoiExit', vector: eoied }]);
+      expect(after.lapic.context.scanRequested).toBe(requested);
+    },
+  );
 });
