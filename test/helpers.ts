@@ -1,8 +1,11 @@
+import type { Violation } from '../src/invariants/index.js';
 import type { Command } from '../src/model/command.js';
 import type { Config, ProfileNames } from '../src/model/config.js';
 import type { Observation } from '../src/model/observation.js';
+import { runTrace } from '../src/model/runTrace.js';
 import { initialState, type ModelState } from '../src/model/state.js';
 import { step } from '../src/model/step.js';
+import { TRACE_FORMAT } from '../src/model/traceSchema.js';
 
 /** Runs commands from the initial state; returns every observation and the final state. */
 export function runCommands(
@@ -40,3 +43,17 @@ export const levelPin5: Command = {
   masked: false,
   dest: 0,
 };
+
+/** Every invariant violation of running these commands as a trace. */
+export function violationsOf(
+  profile: ProfileNames,
+  commands: readonly Command[],
+  config: Config = { vcpus: 1, pins: 24 },
+): Violation[] {
+  return runTrace({ format: TRACE_FORMAT, profile, config, commands: [...commands] }).violations;
+}
+
+/** The booted split-irqchip VM of orderedSetup() with vCPU 0's APIC software-enabled (SPIV 0x1ff or 0x11ff). */
+export function bootedSplit(flags: number | undefined, spiv = 0x1ff): Command[] {
+  return [...orderedSetup(flags), { op: 'guest.wrmsr', vcpu: 0, msr: 0x80f, value: BigInt(spiv) }];
+}

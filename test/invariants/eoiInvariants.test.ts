@@ -1,0 +1,162 @@
+import { describe, expect, it } from 'vitest';
+import { noStorm, noUnmaskBeforeIoapicEoi, STORM_BOUND } from '../../src/invariants/eoiInvariants.js';
+import { REASONS } from '../../src/invariants/expected.js';
+import type { Command } from '../../src/model/command.js';
+import { initialState } from '../../src/model/state.js';
+import { type Executed, execute } from '../../src/model/step.js';
+import { bootedSplit, levelPin5, violationsOf } from '../helpers.js';
+
+const line = (level: 0 | 1): Command => ({ op: 'device.setLine', pin: 5, level });
+const accept: Command = { op: 'guest.acceptInterrupt', vcpu: 0 };
+const eoi: Command = { op: 'guest.eoi', vcpu: 0 };
+const ioapicEoi: Command = { op: 'guest.ioapicEoi', vector: 64 };
+/** The guest takes vector 64 from level pin 5 and EOIs its LAPIC while the line is still high. */
+const takeAndEoi: Command[] = [levelPin5, line(1), accept, eoi];
+
+function only(id: string, kernel: string, vmm: string, commands: Command[]) {
+  return violationsOf({ kernel, vmm, guest: 'adversarial' }, commands).filter((v) => v.invariant === id);
+}
+
+describe('no-unmask-before-ioapic-eoi', () => {
+  it('reports the quirk re-delivering a directed-EOI vector before the I/O APIC EOI', () => {
+    expect(
+      only('no-unmask-before-ioapic-eoi', 'legacy', 'ioapic-0x20', [
+        ...bootedSplit(undefined, 0x11ff),
+        ...takeAndEoi,
+      ]),
+    ).toEqual([
+      {
+        invariant: 'no-unmask-before-ioapic-eoi',
+        index: 7,
+        reaction: null,
+        detail: "pin 5 (vector 64) unmasked before the guest's I/O APIC EOI",
+        expected: REASONS.quirk,
+      },
+    ]);
+  });
+
+  it('holds under ENABLE: the pin stays masked until the guest EOIs the I/O APIC, which may re-deliver', () => {
+    const commands = [...bootedSplit(4, 0x11ff), ...takeAndEoi, ioapicEoi, accept, eoi, ioapicEoi];
+    expect(only('no-unmask-before-ioapic-eoi', 'upstream', 'ioapic-0x20', commands)).toEqual([]);
+  });
+
+  it('holds for a guest that broadcasts (no SPIV bit 12), whose EOI may re-deliver at once', () => {
+    expect(
+      only('no-unmask-before-ioapic-eoi', 'legacy', 'ioapic-0x20', [
+        ...bootedSplit(undefined),
+        ...takeAndEoi,
+      ]),
+    ).toEqual([]);
+  });
+
+  it('stops watching a vector once its entry is rewritten or the I/O APIC is EOId', () => {
+    const executed = (command: Command): Executed =>
+      execute(
+        initialState(
+          { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' },
+          { vcpus: 1, pins: 24 },
+        ),
+        command,
+      );
+    const position = { index: 0, reaction: null };
+    expect(noUnmaskBeforeIoapicEoi.check([64, 80], executed(ioapicEoi), position).monitor).toEqual([80]);
+    const rewrite: Command = { ...levelPin5, vector: 80 };
+    expect(noUnmaskBeforeIoapicEoi.check([48, 64, 80], executed(rewrite), position).monitor).toEqual([
+      48, 64,
+    ]);
+  });
+});
+
+describe('no-missed-eoi-quirk', () => {
+  it('holds for the quirk: one exit per level EOI', () => {
+    expect(
+      only('no-missed-eoi-quirk', 'upstream', 'ioapic-0x20', [...bootedSplit(undefined), ...takeAndEoi]),
+    ).toEqual([]);
+  });
+
+  it('reports an EOI without its exit when the pin lies beyond the reserved pins', () => {
+    const commands: Command[] = [
+      { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [4] },
+      ...bootedSplit(undefined).slice(1),
+      ...takeAndEoi,
+    ];
+    expect(only('no-missed-eoi-quirk', 'upstream', 'ioapic-0x20', commands)).toEqual([
+      {
+        invariant: 'no-missed-eoi-quirk',
+        index: 7,
+        reaction: null,
+        detail: 'EOI of vector 64 made exits []',
+        expected: REASONS.reservedPins,
+      },
+    ]);
+  });
+});
+
+describe('no-stuck-pin', () => {
+  it('reports ENABLE with an I/O APIC without an EOI register: Remote IRR outlives the guest protocol', () => {
+    const commands = [...bootedSplit(4, 0x11ff), ...takeAndEoi, line(0), ioapicEoi];
+    expect(only('no-stuck-pin', 'upstream', 'ioapic-0x11', commands)).toEqual([
+      {
+        invariant: 'no-stuck-pin',
+        index: 10,
+        reaction: null,
+        detail: 'pin 5 (vector 64) keeps Remote IRR with nothing left to EOI it',
+        expected: REASONS.enableWithoutEoiRegister,
+      },
+    ]);
+  });
+
+  it('holds with an EOI register, and for a pin whose vector was rewritten in flight', () => {
+    const commands = [...bootedSplit(4, 0x11ff), ...takeAndEoi, line(0), ioapicEoi];
+    expect(only('no-stuck-pin', 'upstream', 'ioapic-0x20', commands)).toEqual([]);
+    const rewritten = [
+      ...bootedSplit(4, 0x11ff),
+      levelPin5,
+      line(1),
+      accept,
+      { ...levelPin5, vector: 80 },
+      eoi,
+      ioapicEoi,
+    ];
+    expect(only('no-stuck-pin', 'upstream', 'ioapic-0x11', rewritten)).toEqual([]);
+  });
+});
+
+describe('no-storm', () => {
+  const deliveries = (vectors: number[]): Executed => {
+    const state = initialState(
+      { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' },
+      { vcpus: 1, pins: 24 },
+    );
+    const executed = execute(state, line(1));
+    return { ...executed, observation: { ...executed.observation, deliveries: vectors } };
+  };
+
+  it(`allows ${STORM_BOUND} deliveries of a vector per trace command and reports the next one, once`, () => {
+    const first = noStorm.check(noStorm.initial, deliveries([64, 64, 80]), { index: 0, reaction: null });
+    expect(first.violation).toBeUndefined();
+    const third = noStorm.check(first.monitor, deliveries([64, 80]), { index: 0, reaction: 0 });
+    expect(third).toEqual({ monitor: { counts: { 64: 3, 80: 2 }, reported: false } });
+    const fourth = noStorm.check(third.monitor, deliveries([64]), { index: 0, reaction: 1 });
+    expect(fourth).toEqual({
+      monitor: { counts: { 64: 4, 80: 2 }, reported: true },
+      violation: 'vector 64 delivered 4 times within one command',
+    });
+    expect(
+      noStorm.check(fourth.monitor, deliveries([64]), { index: 0, reaction: 2 }).violation,
+    ).toBeUndefined();
+    const next = noStorm.check(fourth.monitor, deliveries([64]), { index: 1, reaction: null });
+    expect(next).toEqual({ monitor: { counts: { 64: 1 }, reported: false } });
+  });
+
+  it('reports the credential-guard storm of the quirk at its fourth delivery', () => {
+    const found = violationsOf({ kernel: 'legacy', vmm: 'ioapic-0x20', guest: 'credential-guard' }, [
+      ...bootedSplit(undefined).slice(0, 4),
+      levelPin5,
+      line(1),
+    ]).filter((v) => v.invariant === 'no-storm');
+    expect(found.map((v) => [v.index, v.detail, v.expected])).toEqual([
+      [5, 'vector 64 delivered 4 times within one command', REASONS.quirk],
+    ]);
+  });
+});

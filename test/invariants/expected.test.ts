@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { expectedReason, REASONS } from '../../src/invariants/expected.js';
+import type { Command } from '../../src/model/command.js';
+import { initialState } from '../../src/model/state.js';
+import { type Executed, execute } from '../../src/model/step.js';
+import { levelPin5 } from '../helpers.js';
+
+const split = (pins = 24): Command => ({ op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [pins] });
+const flags = (value: number): Command => ({
+  op: 'KVM_ENABLE_CAP',
+  cap: 'KVM_CAP_X2APIC_API',
+  args: [value],
+});
+const irqchip: Command = { op: 'KVM_CREATE_IRQCHIP' };
+const eoi: Command = { op: 'guest.eoi', vcpu: 0 };
+const createVcpu: Command = { op: 'KVM_CREATE_VCPU', id: 0 };
+
+/** `command` executed after `setup` on a fresh VM of this kernel and VMM. */
+function executed(kernel: string, vmm: string, setup: Command[], command: Command = eoi): Executed {
+  let state = initialState({ kernel, vmm, guest: 'adversarial' }, { vcpus: 1, pins: 24 });
+  for (const c of [...setup, createVcpu]) state = execute(state, c).after;
+  return execute(state, command);
+}
+
+describe('expectedReason', () => {
+  it.each([
+    ['no-storm', [split()], REASONS.quirk],
+    ['no-storm', [split(), flags(8)], REASONS.disabledIgnoresSpiv],
+    ['no-storm', [split(), flags(4)], undefined],
+    ['no-storm', [irqchip], undefined],
+    ['no-unmask-before-ioapic-eoi', [split()], REASONS.quirk],
+    ['no-unmask-before-ioapic-eoi', [irqchip, flags(8)], REASONS.disabledIgnoresSpiv],
+    ['no-unmask-before-ioapic-eoi', [split(), flags(4)], undefined],
+    ['no-stuck-pin', [irqchip], REASONS.kernelIoapicDirected],
+    ['no-stuck-pin', [split(), flags(4)], undefined],
+    ['no-stuck-pin', [split(4), levelPin5], REASONS.reservedPins],
+    ['no-stuck-pin', [split(6), levelPin5], undefined],
+    ['no-stuck-pin', [split(4), { ...levelPin5, trigger: 'edge' }], undefined],
+    ['no-missed-eoi-quirk', [split(5), levelPin5], REASONS.reservedPins],
+    ['no-missed-eoi-quirk', [split(), levelPin5], undefined],
+    ['no-missed-eoi-quirk', [irqchip, levelPin5], undefined],
+  ] as const)('%s after %j on upstream/ioapic-0x20: %s', (invariant, setup, reason) => {
+    expect(expectedReason(invariant, executed('upstream', 'ioapic-0x20', [...setup]))).toBe(reason);
+  });
+
+  it('blames ENABLE only with an I/O APIC that has no EOI register', () => {
+    expect(expectedReason('no-stuck-pin', executed('upstream', 'ioapic-0x11', [split(), flags(4)]))).toBe(
+      REASONS.enableWithoutEoiRegister,
+    );
+    expect(expectedReason('no-stuck-pin', executed('upstream', 'ioapic-0x11', [split()]))).toBeUndefined();
+  });
+
+  it.each([
+    ['lvr-advertise', flags(8), REASONS.staleLvr],
+    ['lvr-advertise', { op: 'KVM_SET_CPUID2', vcpu: 0, x2apic: true }, undefined],
+    [
+      'spiv-needs-lvr',
+      { op: 'KVM_SET_LAPIC', vcpu: 0, spiv: 0x11ff, irr: [], isr: [], tmr: [] },
+      REASONS.rawSpiv,
+    ],
+    ['spiv-needs-lvr', { op: 'KVM_SET_CPUID2', vcpu: 0, x2apic: true }, REASONS.rawSpiv],
+    ['spiv-needs-lvr', eoi, undefined],
+  ] as const)('%s at %j: %s', (invariant, command, reason) => {
+    expect(expectedReason(invariant, executed('upstream', 'ioapic-0x20', [split()], command))).toBe(reason);
+  });
+
+  it.each([
+    ['upstream-apply-first', 'flags-exclusive', REASONS.applyFirstWhatIf],
+    ['upstream-apply-first', 'enable-needs-split', REASONS.applyFirstWhatIf],
+    ['upstream-apply-first', 'failed-ioctl-atomic', REASONS.applyFirstWhatIf],
+    ['upstream', 'flags-exclusive', undefined],
+    ['upstream', 'enable-needs-split', undefined],
+    ['upstream', 'failed-ioctl-atomic', undefined],
+    ['upstream-vcpu-lock', 'check-extension-truthful', REASONS.lockedWhatIf],
+    ['upstream', 'check-extension-truthful', undefined],
+    ['v6', 'check-extension-truthful', REASONS.draftAdvertises],
+  ])('on %s, %s: %s', (kernel, invariant, reason) => {
+    expect(expectedReason(invariant, executed(kernel, 'ioapic-0x20', [split()], flags(12)))).toBe(reason);
+  });
+
+  it('gives no reason for an id that is not an invariant', () => {
+    expect(
+      expectedReason('no-such-invariant', executed('upstream-apply-first', 'ioapic-0x20', [])),
+    ).toBeUndefined();
+  });
+});
