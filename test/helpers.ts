@@ -1,5 +1,5 @@
 import type { Violation } from '../src/invariants/index.js';
-import type { Command } from '../src/model/command.js';
+import type { Command, IoapicWriteRte } from '../src/model/command.js';
 import type { Config, ProfileNames } from '../src/model/config.js';
 import type { Observation } from '../src/model/observation.js';
 import { runTrace } from '../src/model/runTrace.js';
@@ -35,7 +35,7 @@ export function orderedSetup(flags: number | undefined): Command[] {
   ];
 }
 
-export const levelPin5: Command = {
+export const levelPin5: IoapicWriteRte = {
   op: 'guest.ioapicWriteRte',
   pin: 5,
   vector: 64,

@@ -60,7 +60,7 @@ describe('expectedReason', () => {
     ],
     ['spiv-needs-lvr', { op: 'KVM_SET_CPUID2', vcpu: 0, x2apic: true }, REASONS.rawSpiv],
     ['spiv-needs-lvr', eoi, undefined],
-  ] as const)('%s at %j: %s', (invariant, command, reason) => {
+  ] satisfies [string, Command, string | undefined][])('%s at %j: %s', (invariant, command, reason) => {
     expect(expectedReason(invariant, executed('upstream', 'ioapic-0x20', [split()], command))).toBe(reason);
   });
 

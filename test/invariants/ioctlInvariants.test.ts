@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { REASONS } from '../../src/invariants/expected.js';
 import {
   checkExtensionTruthful,
-  enableNeedsSplit,
   failedIoctlAtomic,
   flagsExclusive,
 } from '../../src/invariants/ioctlInvariants.js';

@@ -96,7 +96,7 @@ describe('step: composition', () => {
       { op: 'KVM_CREATE_VCPU', id: 1 },
       { op: 'KVM_SET_CPUID2', vcpu: 1, x2apic: true },
       { op: 'guest.wrmsr', vcpu: 1, msr: 0x80f, value: 0x1ffn },
-      { ...levelPin5, dest: 1 } as Command,
+      { ...levelPin5, dest: 1 },
       { op: 'device.setLine', pin: 5, level: 1 },
       { op: 'guest.ioapicWriteRte', pin: 6, vector: 80, trigger: 'edge', masked: false, dest: 3 },
       { op: 'device.setLine', pin: 6, level: 1 },
