@@ -19,6 +19,7 @@ export default defineConfig({
       'test/advise/**',
     ],
     setupFiles: ['test/pinnedSeed.ts'],
+    isolate: false,
     testTimeout: 60_000,
   },
 });

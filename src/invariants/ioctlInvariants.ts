@@ -17,7 +17,7 @@ function enablingWouldSucceed(vm: VmSnapshot): boolean {
     vm,
     event,
   );
-  return emitted.some((e) => e.type === 'ret' && e.value === 0);
+  return emitted.find((e) => e.type === 'ret')?.value === 0;
 }
 
 function kernelState({ vm, lapics, pins, ioapic }: Executed['before']): string {

@@ -36,6 +36,11 @@ function answered(kernel: string, setup: Command[], command: Command, ret: numbe
 const position = { index: 0, reaction: null };
 
 describe('flags-exclusive', () => {
+  it('looks only at KVM_CAP_X2APIC_API: a split irqchip with 12 reserved pins is no flag pair', () => {
+    const split12: Command = { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [12] };
+    expect(only('flags-exclusive', 'upstream', [split12])).toEqual([]);
+  });
+
   it('holds where both flags are refused and nothing changes', () => {
     expect(only('flags-exclusive', 'upstream', [split, x2apicApi(12), x2apicApi(13)])).toEqual([]);
   });
