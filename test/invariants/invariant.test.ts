@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { stateless } from '../../src/invariants/invariant.js';
+import { initialState } from '../../src/model/state.js';
+import { execute } from '../../src/model/step.js';
+
+describe('stateless', () => {
+  const executed = execute(
+    initialState({ kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' }, { vcpus: 1, pins: 1 }),
+    { op: 'KVM_CREATE_IRQCHIP' },
+  );
+  const spec = { id: 'x-y', statement: 'S', clause: 'patch: c', appliesTo: 'everywhere' };
+
+  it('keeps the spec, starts without memory and passes the check through', () => {
+    const invariant = stateless(spec, (e) => (e.observation.ret === 0 ? 'broken' : undefined));
+    expect(invariant).toMatchObject({ ...spec, initial: undefined });
+    expect(invariant.check(undefined, executed, { index: 0, reaction: null })).toStrictEqual({
+      monitor: undefined,
+      violation: 'broken',
+    });
+    const quiet = stateless(spec, () => undefined);
+    expect(quiet.check(undefined, executed, { index: 0, reaction: null })).toStrictEqual({
+      monitor: undefined,
+    });
+  });
+});
