@@ -47,14 +47,35 @@ function checked(answer: Answer, request: string): Answer {
   return answer;
 }
 
-/** Runs a guest request and hands what exited to userspace (MMIO writes, EOI exits) to the VMM's I/O APIC. */
+/**
+ * Runs a guest request and hands what exited to userspace (MMIO writes, EOI exits) to the VMM's I/O APIC. The
+ * runner stops at each MMIO write, as a VMM's vCPU thread does; the VMM handles it before the vCPU re-enters.
+ */
 async function guest(vm: KernelVm, request: string, splitOrNone: boolean): Promise<Answer> {
-  const answer = checked(await vm.runner.ask(request), request);
-  if (splitOrNone) {
-    for (const [address, value] of answer.mmio ?? []) await vm.vmm.mmioWrite(address, value);
-    for (const vector of answer.exits ?? []) await vm.vmm.eoi(vector, 'broadcast');
+  const resume = `guest_resume ${request.split(' ')[1]}`;
+  const parts = [checked(await vm.runner.ask(request), request)];
+  for (;;) {
+    const answer = parts[parts.length - 1] as Answer;
+    if (splitOrNone) {
+      for (const [address, value] of answer.mmio ?? []) await vm.vmm.mmioWrite(address, value);
+      for (const vector of answer.exits ?? []) await vm.vmm.eoi(vector, 'broadcast');
+    }
+    if (answer.paused !== 1) break;
+    parts.push(checked(await vm.runner.ask(resume), resume));
   }
-  return answer;
+  return joined(parts);
+}
+
+/** One answer for a guest request that ran in parts: what each part saw, in order, and how the last one ended. */
+function joined(parts: readonly Answer[]): Answer {
+  const last = parts[parts.length - 1] as Answer;
+  return {
+    ...last,
+    vector: parts.find((p) => p.vector != null)?.vector ?? null,
+    fault: parts.find((p) => (p.fault ?? 0) !== 0)?.fault ?? 0,
+    exits: parts.flatMap((p) => p.exits ?? []),
+    mmio: parts.flatMap((p) => p.mmio ?? []),
+  };
 }
 
 /**

@@ -26,7 +26,10 @@
  *                                                           next request sets the guest up again. The BSP only: an AP
  *                                                           would wait for a SIPI.
  *   every guest answer also carries "fault" (0 or the exception vector), "exits" (KVM_EXIT_IOAPIC_EOI vectors, in
- *   order) and "mmio" ([address, value] writes that exited to userspace, in order).
+ *   order) and "mmio" ([address, value] writes that exited to userspace, in order). A guest request stops at an
+ *   MMIO write that exits to userspace, as a VMM's vCPU thread does, with "paused":1: the VMM handles the write
+ *   (routes, interrupts), then
+ *   guest_resume ID                  -> {"ret":0,...}       re-enters the vCPU, which finishes its request
  *   irq_line GSI LEVEL               -> {"ret":N}           KVM_IRQ_LINE_STATUS: its status, or the negated errno
  *   route GSI VECTOR DEST LEVEL      -> {"ret":N}           sets GSI's MSI route (physical DEST, level-triggered if
  *                                                           LEVEL) and commits every route with KVM_SET_GSI_ROUTING
@@ -59,6 +62,8 @@ static int vm = -1;
 static int vcpus[MAX_VCPUS];
 static struct kvm_run *runs[MAX_VCPUS];
 static int started[MAX_VCPUS];
+/* vCPUs stopped at an MMIO write, whose request guest_resume finishes. */
+static int paused[MAX_VCPUS];
 static size_t run_size;
 
 /* Guest physical memory: GDT, IDT, interrupt stubs, the request snippets and one stack per vCPU. */
@@ -111,6 +116,7 @@ static void close_vm(void) {
     if (vcpus[i] >= 0) close(vcpus[i]);
     vcpus[i] = -1;
     started[i] = 0;
+    paused[i] = 0;
   }
   memset(routes, 0, sizeof routes);
   if (vm >= 0) close(vm);
@@ -267,6 +273,7 @@ struct guest_result {
   int vector; /* interrupt taken, or -1 */
   int fault;  /* exception vector, or 0 */
   int nexits, nmmio;
+  int paused;        /* stopped at an MMIO write that exited to userspace; guest_resume finishes the request */
   const char *error; /* why the guest could not finish, or NULL */
   unsigned exits[MAX_EXITS];
   unsigned long long mmio[MAX_EXITS][2];
@@ -282,10 +289,21 @@ static void on_alarm(int signal) {
 
 static int run_vcpu(long id, unsigned rip, unsigned long long rax, unsigned long long rcx, unsigned long long rdx,
                     struct guest_result *out);
+static int run_loop(long id, struct guest_result *out);
 
 static int run_guest(long id, unsigned rip, unsigned long long rax, unsigned long long rcx, unsigned long long rdx,
                      struct guest_result *out) {
   int r = run_vcpu(id, rip, rax, rcx, rdx, out);
+  alarm(0);
+  return r;
+}
+
+static int resume_guest(long id, struct guest_result *out) {
+  memset(out, 0, sizeof *out);
+  out->vector = -1;
+  if (vcpu_fd(id) < 0 || !runs[id] || !paused[id]) return out->ret = -EINVAL;
+  paused[id] = 0;
+  int r = run_loop(id, out);
   alarm(0);
   return r;
 }
@@ -296,6 +314,7 @@ static int run_vcpu(long id, unsigned rip, unsigned long long rax, unsigned long
   out->vector = -1;
   int fd = vcpu_fd(id);
   if (fd < 0 || !runs[id]) return out->ret = -EBADF;
+  paused[id] = 0;
   if (!started[id]) {
     struct guest_result start = {0};
     int r = start_guest(id, &start);
@@ -313,6 +332,12 @@ static int run_vcpu(long id, unsigned rip, unsigned long long rax, unsigned long
   regs.rcx = rcx;
   regs.rdx = rdx;
   if (ioctl(fd, KVM_SET_REGS, &regs) < 0) return out->ret = -errno;
+  return run_loop(id, out);
+}
+
+static int run_loop(long id, struct guest_result *out) {
+  int fd = vcpus[id];
+  struct kvm_regs regs;
   struct kvm_run *run = runs[id];
   timed_out = 0;
   alarm(RUN_TIMEOUT_S);
@@ -346,6 +371,8 @@ static int run_vcpu(long id, unsigned rip, unsigned long long rax, unsigned long
         memcpy(&value, run->mmio.data, run->mmio.len < 4 ? run->mmio.len : 4);
         out->mmio[out->nmmio][0] = run->mmio.phys_addr;
         out->mmio[out->nmmio++][1] = value;
+        out->paused = paused[id] = 1;
+        return out->ret = 0;
       } else if (!run->mmio.is_write) {
         memset(run->mmio.data, 0, sizeof run->mmio.data);
       }
@@ -371,8 +398,9 @@ static void answer_guest(const struct guest_result *r, int with_value) {
     return;
   }
   if (r->vector >= 0) snprintf(vector, sizeof vector, "%d", r->vector);
-  answer("{\"ret\":%d,\"value\":%llu,\"vector\":%s,\"fault\":%d,\"exits\":[%s],\"mmio\":[%s]}", r->ret,
-         with_value ? (r->rdx << 32) | (r->rax & 0xffffffffULL) : 0ULL, vector, r->fault, exits, mmio);
+  answer("{\"ret\":%d,\"value\":%llu,\"vector\":%s,\"fault\":%d,\"exits\":[%s],\"mmio\":[%s],\"paused\":%d}",
+         r->ret, with_value ? (r->rdx << 32) | (r->rax & 0xffffffffULL) : 0ULL, vector, r->fault, exits, mmio,
+         r->paused);
 }
 
 static int commit_routes(void) {
@@ -476,6 +504,10 @@ static void handle(char *line) {
     struct guest_result r;
     run_guest(atol(a), SNIPPET_MMIO, strtoull(c, NULL, 10), 0, strtoull(b, NULL, 10), &r);
     answer_guest(&r, 0);
+  } else if (strcmp(op, "guest_resume") == 0) {
+    struct guest_result r;
+    resume_guest(atol(a), &r);
+    answer_guest(&r, 1);
   } else if (strcmp(op, "guest_init") == 0) {
     struct guest_result r;
     long id = atol(a);

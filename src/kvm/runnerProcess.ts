@@ -21,6 +21,8 @@ export interface Answer {
   exits?: number[];
   /** MMIO writes that exited to userspace, as [address, value] (guest requests). */
   mmio?: [number, number][];
+  /** 1: the guest request stopped at an MMIO write; guest_resume finishes it once the VMM has handled the write. */
+  paused?: number;
   /** Vectors pending in IRR (get_irr). */
   vectors?: number[];
   /** The runner could not do what was asked. */
