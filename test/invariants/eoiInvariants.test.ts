@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { noStorm, noUnmaskBeforeIoapicEoi, STORM_BOUND } from '../../src/invariants/eoiInvariants.js';
+import {
+  noMissedEoiQuirk,
+  noStorm,
+  noUnmaskBeforeIoapicEoi,
+  STORM_BOUND,
+} from '../../src/invariants/eoiInvariants.js';
 import { REASONS } from '../../src/invariants/expected.js';
 import type { Command } from '../../src/model/command.js';
 import { initialState } from '../../src/model/state.js';
 import { type Executed, execute } from '../../src/model/step.js';
-import { bootedSplit, levelPin5, violationsOf } from '../helpers.js';
+import { bootedSplit, levelPin5, runCommands, violationsOf } from '../helpers.js';
 
 const line = (level: 0 | 1): Command => ({ op: 'device.setLine', pin: 5, level });
 const accept: Command = { op: 'guest.acceptInterrupt', vcpu: 0 };
@@ -92,6 +97,34 @@ describe('no-missed-eoi-quirk', () => {
   });
 });
 
+describe('no-missed-eoi-quirk against what a kernel could answer', () => {
+  const quirkEoi = (exits: number[] | undefined): Executed => {
+    const { state } = runCommands({ kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' }, [
+      ...bootedSplit(undefined),
+      levelPin5,
+      line(1),
+      accept,
+    ]);
+    const executed = execute(state, eoi);
+    const { exits: _, ...rest } = executed.observation;
+    return { ...executed, observation: exits === undefined ? rest : { ...rest, exits } };
+  };
+  const position = { index: 0, reaction: null };
+
+  it.each([
+    [[64, 64], 'EOI of vector 64 made exits [64,64]'],
+    [[80], 'EOI of vector 64 made exits [80]'],
+    [[64, 80], 'EOI of vector 64 made exits [64,80]'],
+    [undefined, 'EOI of vector 64 made exits []'],
+  ])('reports exits %j for one EOI', (exits, detail) => {
+    expect(noMissedEoiQuirk.check(undefined, quirkEoi(exits), position).violation).toBe(detail);
+  });
+
+  it('accepts exactly one exit of the vector', () => {
+    expect(noMissedEoiQuirk.check(undefined, quirkEoi([64]), position).violation).toBeUndefined();
+  });
+});
+
 describe('no-stuck-pin', () => {
   it('reports ENABLE with an I/O APIC without an EOI register: Remote IRR outlives the guest protocol', () => {
     const commands = [...bootedSplit(4, 0x11ff), ...takeAndEoi, line(0), ioapicEoi];
@@ -119,6 +152,46 @@ describe('no-stuck-pin', () => {
       ioapicEoi,
     ];
     expect(only('no-stuck-pin', 'upstream', 'ioapic-0x11', rewritten)).toEqual([]);
+  });
+});
+
+describe('no-stuck-pin leaves out pins the guest or VMM made unreachable', () => {
+  const enable0x11 = (commands: Command[]) =>
+    only('no-stuck-pin', 'upstream', 'ioapic-0x11', [...bootedSplit(4, 0x11ff), ...commands]);
+  const setLapic: Command = { op: 'KVM_SET_LAPIC', vcpu: 0, spiv: 0x11ff, irr: [], isr: [], tmr: [] };
+
+  const spiv: Command = { op: 'guest.wrmsr', vcpu: 0, msr: 0x80f, value: 0x11ffn };
+  it.each([
+    ['KVM_SET_LAPIC', [setLapic]],
+    ['INIT (the guest then re-enables its APIC)', [{ op: 'guest.init', vcpu: 0 } as Command, spiv]],
+  ])('an interrupt discarded by %s', (_, discard) => {
+    expect(enable0x11([levelPin5, line(1), ...discard, ioapicEoi])).toEqual([]);
+  });
+
+  it('a pin whose vector was rewritten in flight, then restored', () => {
+    const rewritten = [
+      levelPin5,
+      line(1),
+      { ...levelPin5, vector: 80 },
+      accept,
+      eoi,
+      levelPin5,
+      line(0),
+      ioapicEoi,
+    ];
+    expect(enable0x11(rewritten)).toEqual([]);
+  });
+
+  it('a pin whose interrupt a software-disabled APIC dropped', () => {
+    const commands: Command[] = [
+      ...bootedSplit(4).slice(0, -1),
+      levelPin5,
+      line(1),
+      { op: 'guest.wrmsr', vcpu: 0, msr: 0x80f, value: 0x11ffn },
+      line(0),
+      ioapicEoi,
+    ];
+    expect(only('no-stuck-pin', 'upstream', 'ioapic-0x11', commands)).toEqual([]);
   });
 });
 
