@@ -92,6 +92,8 @@ describe('enable-needs-split', () => {
 describe('failed-ioctl-atomic', () => {
   it('holds for refused calls that change nothing and for successful calls that do', () => {
     expect(only('failed-ioctl-atomic', 'upstream', [x2apicApi(4), split, split, x2apicApi(4)])).toEqual([]);
+    const vcpu0: Command = { op: 'KVM_CREATE_VCPU', id: 0 };
+    expect(only('failed-ioctl-atomic', 'upstream', [split, vcpu0, vcpu0])).toEqual([]);
   });
 
   it('reports a refused call that changed the VM', () => {
