@@ -139,6 +139,15 @@ describe('no-stuck-pin', () => {
     ]);
   });
 
+  it('names every stranded pin of the vector', () => {
+    const pin6: Command = { ...levelPin5, pin: 6 };
+    const line6: Command = { op: 'device.setLine', pin: 6, level: 1 };
+    const commands = [...bootedSplit(4, 0x11ff), levelPin5, pin6, line(1), line6, accept, eoi, ioapicEoi];
+    expect(only('no-stuck-pin', 'upstream', 'ioapic-0x11', commands).map((v) => v.detail)).toEqual([
+      'pin 5, 6 (vector 64) keeps Remote IRR with nothing left to EOI it',
+    ]);
+  });
+
   it('holds with an EOI register, and for a pin whose vector was rewritten in flight', () => {
     const commands = [...bootedSplit(4, 0x11ff), ...takeAndEoi, line(0), ioapicEoi];
     expect(only('no-stuck-pin', 'upstream', 'ioapic-0x20', commands)).toEqual([]);
