@@ -121,7 +121,7 @@ export const lapicMachine = setup({
     },
     splitIrqchip: ({ event }) => eventVm(event)?.irqchip === 'split',
     levelTriggered: ({ context }) => vectors.has(context.tmr, inServiceVector(context)),
-    softwareEnabled: ({ context }) => (context.spivLow & SPIV_APIC_ENABLED) !== 0,
+    softwareEnabled: ({ context }) => softwareEnabled(context),
     somethingDeliverable: ({ context }) => deliverableVector(context) !== undefined,
   },
   actions: {
@@ -195,7 +195,7 @@ export const lapicMachine = setup({
       );
       return {
         eoiExit: vectors.fromList([...event.targeted, ...pendingElsewhere]),
-        staleEoi: vectors.highest(vectors.fromList(pendingElsewhere)) ?? -1,
+        staleEoi: vectors.highest(pendingElsewhere) ?? -1,
         scanRequested: false,
       };
     }),
@@ -332,6 +332,11 @@ export interface LapicValue {
 /** The LVR register as the guest reads it. */
 export function lvrValue(value: LapicValue): number {
   return LVR_BASE | (value.apic !== 'absent' && value.apic.present.lvr === 'bit24Set' ? LVR_DIRECTED_EOI : 0);
+}
+
+/** SPIV bit 8 is set: the APIC accepts fixed interrupts. */
+export function softwareEnabled(context: LapicContext): boolean {
+  return (context.spivLow & SPIV_APIC_ENABLED) !== 0;
 }
 
 /** SPIV bit 12 is set. */

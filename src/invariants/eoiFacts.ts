@@ -1,5 +1,5 @@
-import { spivDirectedEoi } from '../../machines/lapic.js';
-import { MSR, SPIV_APIC_ENABLED } from '../model/apic.js';
+import { softwareEnabled, spivDirectedEoi } from '../../machines/lapic.js';
+import { MSR } from '../model/apic.js';
 import type { ModelState } from '../model/state.js';
 import type { Executed } from '../model/step.js';
 import * as vectors from '../model/vectorSet.js';
@@ -57,7 +57,7 @@ export function pendingAnywhere(state: ModelState, vector: number): boolean {
 export function deliverable(state: ModelState, pin: number): boolean {
   const dest = state.pins[pin]?.context.dest ?? -1;
   const lapic = state.lapics[dest];
-  return lapic != null && lapic.value.apic !== 'absent' && (lapic.context.spivLow & SPIV_APIC_ENABLED) !== 0;
+  return lapic != null && lapic.value.apic !== 'absent' && softwareEnabled(lapic.context);
 }
 
 /** Level pins with this vector whose Remote IRR is set, routed to a live LAPIC, and that no LAPIC will ever EOI. */

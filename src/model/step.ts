@@ -1,13 +1,13 @@
 import type { PinContext } from '../../machines/ioapicPin.js';
 import type { LapicEmitted } from '../../machines/lapic.js';
-import { readLapicRegister, readMsr } from '../../machines/lapic.js';
+import { readLapicRegister, readMsr, softwareEnabled } from '../../machines/lapic.js';
 import {
   advertisesSuppressEoiBroadcast,
   type VmEmitted,
   type VmEvent,
   vmMachine,
 } from '../../machines/vm.js';
-import { ERRNO, MSR, SPIV_APIC_ENABLED } from './apic.js';
+import { ERRNO, MSR } from './apic.js';
 import type { Command } from './command.js';
 import { advance } from './drive.js';
 import { GUESTS } from './guests/index.js';
@@ -143,8 +143,9 @@ function faultOf(emitted: readonly LapicEmitted[]): Observation {
   return emitted.some((e) => e.type === 'fault') ? { fault: '#GP' } : {};
 }
 
-function softwareEnabled(state: ModelState, vcpu: number): boolean {
-  return ((state.lapics[vcpu]?.context.spivLow ?? 0) & SPIV_APIC_ENABLED) !== 0;
+function softwareEnabledAt(state: ModelState, vcpu: number): boolean {
+  const lapic = state.lapics[vcpu];
+  return lapic != null && softwareEnabled(lapic.context);
 }
 
 function wrmsr(flow: Flow, vcpu: number, msr: number, value: bigint): Observation {
@@ -156,10 +157,10 @@ function wrmsr(flow: Flow, vcpu: number, msr: number, value: bigint): Observatio
     vm: flow.state.vm.value,
     rescansStaleEoi: KERNELS.get(flow.state.profile.kernel)?.rescansAfterStaleEoi === true,
   } as const;
-  const wasEnabled = softwareEnabled(flow.state, vcpu);
+  const wasEnabled = softwareEnabledAt(flow.state, vcpu);
   const observation = faultOf(sendToLapic(flow, vcpu, event));
   // Toggling SPIV's enable bit changes KVM's APIC map; kvm_recalculate_apic_map() asks every vCPU to rescan.
-  if (softwareEnabled(flow.state, vcpu) !== wasEnabled) requestScans(flow);
+  if (softwareEnabledAt(flow.state, vcpu) !== wasEnabled) requestScans(flow);
   return observation;
 }
 
