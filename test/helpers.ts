@@ -4,7 +4,7 @@ import type { Config, ProfileNames } from '../src/model/config.js';
 import type { Observation } from '../src/model/observation.js';
 import { runTrace } from '../src/model/runTrace.js';
 import { initialState, type ModelState } from '../src/model/state.js';
-import { step } from '../src/model/step.js';
+import { type Executed, execute, step } from '../src/model/step.js';
 import { TRACE_FORMAT } from '../src/model/traceSchema.js';
 
 /** Runs commands from the initial state; returns every observation and the final state. */
@@ -21,6 +21,16 @@ export function runCommands(
     observations.push(result.observation);
   }
   return { observations, state };
+}
+
+/** `command` executed, without guest reactions, once `setup` has run from the initial state. */
+export function executeAfter(
+  profile: ProfileNames,
+  setup: readonly Command[],
+  command: Command,
+  config: Config = { vcpus: 1, pins: 24 },
+): Executed {
+  return execute(runCommands(profile, setup, config).state, command);
 }
 
 /** The ordered VMM setup: split irqchip, the flag (if any), vCPU 0, CPUID with x2APIC. */

@@ -7,14 +7,14 @@ import {
 } from '../../src/invariants/eoiInvariants.js';
 import { REASONS } from '../../src/invariants/expected.js';
 import type { Command } from '../../src/model/command.js';
-import { initialState } from '../../src/model/state.js';
-import { type Executed, execute } from '../../src/model/step.js';
-import { bootedSplit, levelPin5, runCommands, violationsOf } from '../helpers.js';
+import type { Executed } from '../../src/model/step.js';
+import { bootedSplit, executeAfter, levelPin5, violationsOf } from '../helpers.js';
 
 const line = (level: 0 | 1): Command => ({ op: 'device.setLine', pin: 5, level });
 const accept: Command = { op: 'guest.acceptInterrupt', vcpu: 0 };
 const eoi: Command = { op: 'guest.eoi', vcpu: 0 };
 const ioapicEoi: Command = { op: 'guest.ioapicEoi', vector: 64 };
+const upstream = { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' };
 /** The guest takes vector 64 from level pin 5 and EOIs its LAPIC while the line is still high. */
 const takeAndEoi: Command[] = [levelPin5, line(1), accept, eoi];
 
@@ -55,14 +55,7 @@ describe('no-unmask-before-ioapic-eoi', () => {
   });
 
   it('stops watching a vector once its entry is rewritten or the I/O APIC is EOId', () => {
-    const executed = (command: Command): Executed =>
-      execute(
-        initialState(
-          { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' },
-          { vcpus: 1, pins: 24 },
-        ),
-        command,
-      );
+    const executed = (command: Command): Executed => executeAfter(upstream, [], command);
     const position = { index: 0, reaction: null };
     expect(noUnmaskBeforeIoapicEoi.check([64, 80], executed(ioapicEoi), position).monitor).toEqual([80]);
     const rewrite: Command = { ...levelPin5, vector: 80 };
@@ -99,13 +92,7 @@ describe('no-missed-eoi-quirk', () => {
 
 describe('no-missed-eoi-quirk against what a kernel could answer', () => {
   const quirkEoi = (exits: number[] | undefined): Executed => {
-    const { state } = runCommands({ kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' }, [
-      ...bootedSplit(undefined),
-      levelPin5,
-      line(1),
-      accept,
-    ]);
-    const executed = execute(state, eoi);
+    const executed = executeAfter(upstream, [...bootedSplit(undefined), levelPin5, line(1), accept], eoi);
     const { exits: _, ...rest } = executed.observation;
     return { ...executed, observation: exits === undefined ? rest : { ...rest, exits } };
   };
@@ -206,11 +193,7 @@ describe('no-stuck-pin leaves out pins the guest or VMM made unreachable', () =>
 
 describe('no-storm', () => {
   const deliveries = (vectors: number[]): Executed => {
-    const state = initialState(
-      { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' },
-      { vcpus: 1, pins: 24 },
-    );
-    const executed = execute(state, line(1));
+    const executed = executeAfter(upstream, [], line(1));
     return { ...executed, observation: { ...executed.observation, deliveries: vectors } };
   };
 

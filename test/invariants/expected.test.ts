@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { expectedReason, REASONS } from '../../src/invariants/expected.js';
 import type { Command } from '../../src/model/command.js';
-import { initialState } from '../../src/model/state.js';
-import { type Executed, execute } from '../../src/model/step.js';
-import { levelPin5 } from '../helpers.js';
+import type { Executed } from '../../src/model/step.js';
+import { executeAfter, levelPin5 } from '../helpers.js';
 
 const split = (pins = 24): Command => ({ op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [pins] });
 const flags = (value: number): Command => ({
@@ -17,9 +16,7 @@ const createVcpu: Command = { op: 'KVM_CREATE_VCPU', id: 0 };
 
 /** `command` executed after `setup` on a fresh VM of this kernel and VMM. */
 function executed(kernel: string, vmm: string, setup: Command[], command: Command = eoi): Executed {
-  let state = initialState({ kernel, vmm, guest: 'adversarial' }, { vcpus: 1, pins: 24 });
-  for (const c of [...setup, createVcpu]) state = execute(state, c).after;
-  return execute(state, command);
+  return executeAfter({ kernel, vmm, guest: 'adversarial' }, [...setup, createVcpu], command);
 }
 
 describe('expectedReason', () => {

@@ -7,9 +7,8 @@ import {
 } from '../../src/invariants/ioctlInvariants.js';
 import type { Command } from '../../src/model/command.js';
 import type { ProfileNames } from '../../src/model/config.js';
-import { initialState } from '../../src/model/state.js';
-import { type Executed, execute } from '../../src/model/step.js';
-import { violationsOf } from '../helpers.js';
+import type { Executed } from '../../src/model/step.js';
+import { executeAfter, violationsOf } from '../helpers.js';
 
 const profile = (kernel: string): ProfileNames => ({ kernel, vmm: 'ioapic-0x20', guest: 'adversarial' });
 const x2apicApi = (flags: number): Command => ({
@@ -27,9 +26,7 @@ function only(id: string, kernel: string, commands: Command[]) {
 
 /** The first command executed on a fresh VM (after `setup`), with the kernel's answer replaced. */
 function answered(kernel: string, setup: Command[], command: Command, ret: number): Executed {
-  let state = initialState(profile(kernel), { vcpus: 1, pins: 24 });
-  for (const c of setup) state = execute(state, c).after;
-  const executed = execute(state, command);
+  const executed = executeAfter(profile(kernel), setup, command);
   return { ...executed, observation: { ...executed.observation, ret } };
 }
 
