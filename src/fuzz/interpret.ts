@@ -32,7 +32,6 @@ function choose(
   isAccepted: (c: Command) => boolean,
 ): Command | undefined {
   const n = candidates.length;
-  if (n === 0) return undefined;
   if (!choice.aware) return candidates[choice.pick % n];
   // Scan from the drawn position to the next accepted command: no draw is ever discarded.
   for (let k = 0; k < n; k++) {

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { matrixTable, verdicts } from '../../src/fuzz/matrix.js';
+import { makeRow } from '../../src/fuzz/row.js';
+import { INVARIANT_IDS } from '../../src/invariants/index.js';
+
+const row = makeRow('upstream', 'ioapic-0x20', 'enable', 'linux');
+const found = (invariant: string, expected: string | null) => ({ violation: { invariant, expected } });
+const [first, second, third] = INVARIANT_IDS as [string, string, string];
+
+describe('verdicts', () => {
+  it('is clean without a counterexample, expected when all are documented, violated when any is not', () => {
+    const v = verdicts({
+      row,
+      found: [found(first, 'quirk'), found(first, 'quirk'), found(second, 'quirk'), found(second, null)],
+    });
+    expect(v[first]).toBe('expected');
+    expect(v[second]).toBe('violated');
+    expect(v[third]).toBe('clean');
+    expect(Object.keys(v)).toEqual(INVARIANT_IDS);
+  });
+});
+
+describe('matrixTable', () => {
+  it('draws one line per row, one column per invariant, with a legend', () => {
+    const other = makeRow('legacy', 'qemu', 'native', 'windows-hyperv');
+    const table = matrixTable([
+      { row, found: [found(second, null)] },
+      { row: other, found: [found(first, 'quirk')] },
+    ]).split('\n');
+    const width = 'legacy/qemu/native/windows-hyperv'.length;
+    const columns = (marks: string[]) => marks.map((m) => m.padStart(2)).join(' ');
+    const clean = INVARIANT_IDS.map(() => '.');
+    expect(table[0]).toBe(`${'row'.padEnd(width)}  ${columns(INVARIANT_IDS.map((_, i) => String(i + 1)))}`);
+    expect(table[1]).toBe(
+      `${'upstream/ioapic-0x20/enable/linux'.padEnd(width)}  ${columns(['.', 'X', ...clean.slice(2)])}`,
+    );
+    expect(table[2]).toBe(`${'legacy/qemu/native/windows-hyperv'}  ${columns(['q', ...clean.slice(1)])}`);
+    expect(table[3]).toBe('');
+    expect(table[4]).toBe('. clean   q expected (documented quirk or known finding)   X VIOLATED');
+    expect(table.slice(5)).toEqual(INVARIANT_IDS.map((id, i) => `${String(i + 1).padStart(2)} ${id}`));
+  });
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { runCommands } from '../../src/fuzz/interpret.js';
+import { minimize } from '../../src/fuzz/minimize.js';
+import { setupCommands } from '../../src/fuzz/policy.js';
+import { makeRow, type Row } from '../../src/fuzz/row.js';
+import type { Command } from '../../src/model/command.js';
+import { findReferenceError } from '../../src/model/trace.js';
+
+const spiv: Command = { op: 'guest.wrmsr', vcpu: 0, msr: 0x80f, value: 0x11ffn };
+const levelPin1: Command = {
+  op: 'guest.ioapicWriteRte',
+  pin: 1,
+  vector: 64,
+  trigger: 'level',
+  masked: false,
+  dest: 0,
+};
+const high: Command = { op: 'device.setLine', pin: 1, level: 1 };
+const low: Command = { op: 'device.setLine', pin: 1, level: 0 };
+const accept: Command = { op: 'guest.acceptInterrupt', vcpu: 0 };
+const eoi: Command = { op: 'guest.eoi', vcpu: 0 };
+const ioapicEoi: Command = { op: 'guest.ioapicEoi', vector: 64 };
+const noise: Command[] = [
+  { op: 'clock.advance', ns: 1_000_000 },
+  { op: 'guest.rdmsr', vcpu: 0, msr: 0x80d },
+  { op: 'device.setLine', pin: 0, level: 1 },
+];
+
+function violates(row: Row, commands: readonly Command[], invariant: string, expected: boolean): boolean {
+  return runCommands(row, commands).violations.some(
+    (v) => v.invariant === invariant && (v.expected !== null) === expected,
+  );
+}
+
+/** No single command past the policy's setup can go without losing the violation or the trace's meaning. */
+function oneMinimal(row: Row, commands: readonly Command[], invariant: string, expected: boolean): boolean {
+  return commands.every(
+    (_, i) =>
+      i < setupCommands(row).length ||
+      findReferenceError(
+        commands.filter((_, j) => j !== i),
+        row.config,
+      ) !== undefined ||
+      !violates(
+        row,
+        commands.filter((_, j) => j !== i),
+        invariant,
+        expected,
+      ),
+  );
+}
+
+describe('minimize', () => {
+  const row = makeRow('upstream', 'ioapic-0x11', 'enable', 'adversarial');
+  const stuck = [spiv, levelPin1, high, accept, eoi, low, ioapicEoi];
+  const noisy = [
+    ...setupCommands(row),
+    noise[0],
+    spiv,
+    levelPin1,
+    noise[1],
+    high,
+    accept,
+    noise[2],
+    eoi,
+    low,
+    ioapicEoi,
+    ...noise,
+  ] as Command[];
+  const expected =
+    runCommands(row, noisy).violations.find((v) => v.invariant === 'no-stuck-pin')?.expected !== null;
+
+  it('drops every command the violation does not need, keeping the order and the setup', () => {
+    expect(violates(row, noisy, 'no-stuck-pin', expected)).toBe(true);
+    const minimal = minimize(row, noisy, 'no-stuck-pin', expected);
+    expect(minimal.slice(0, setupCommands(row).length)).toEqual(setupCommands(row));
+    expect(minimal.slice(setupCommands(row).length)).toEqual(stuck.filter((c) => c !== low));
+    expect(violates(row, minimal, 'no-stuck-pin', expected)).toBe(true);
+    expect(oneMinimal(row, minimal, 'no-stuck-pin', expected)).toBe(true);
+  });
+
+  it('keeps the violation expected or unexpected as found: nothing reproduces the other kind, nothing goes', () => {
+    expect(minimize(row, noisy, 'no-stuck-pin', !expected)).toEqual(noisy);
+  });
+
+  it('never removes a command the rest refers to: with the adversarial policy there is no setup to keep', () => {
+    const adversarial = makeRow('upstream', 'ioapic-0x11', 'adversarial', 'adversarial');
+    const ordered = [...setupCommands(row), ...noise, ...stuck];
+    const minimal = minimize(adversarial, ordered, 'no-stuck-pin', expected);
+    expect(findReferenceError(minimal, adversarial.config)).toBeUndefined();
+    expect(minimal).toContainEqual({ op: 'KVM_CREATE_VCPU', id: 0 });
+    expect(minimal.length).toBeLessThan(ordered.length);
+    expect(oneMinimal(adversarial, minimal, 'no-stuck-pin', expected)).toBe(true);
+  });
+});
