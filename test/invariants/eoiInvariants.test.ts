@@ -191,6 +191,29 @@ describe('no-stuck-pin leaves out pins the guest or VMM made unreachable', () =>
   });
 });
 
+describe('no-stuck-pin watches a left-out pin again once it is reachable', () => {
+  const enable0x11 = (commands: Command[]) =>
+    only('no-stuck-pin', 'upstream', 'ioapic-0x11', [...bootedSplit(4, 0x11ff), ...commands]).map(
+      (v) => v.detail,
+    );
+  const stuck = ['pin 5 (vector 64) keeps Remote IRR with nothing left to EOI it'];
+  const setLapic: Command = { op: 'KVM_SET_LAPIC', vcpu: 0, spiv: 0x11ff, irr: [], isr: [], tmr: [] };
+
+  it('after its Remote IRR cleared (edge, then level again), a new stuck interrupt is reported', () => {
+    const discarded = [levelPin5, line(1), setLapic, line(0)];
+    expect(enable0x11([...discarded, ioapicEoi])).toEqual([]);
+    const reprogrammed = [{ ...levelPin5, trigger: 'edge' } as Command, levelPin5];
+    expect(enable0x11([...discarded, ...reprogrammed, ...takeAndEoi.slice(1), line(0), ioapicEoi])).toEqual(
+      stuck,
+    );
+  });
+
+  it('a rewrite that keeps the vector (mask, then unmask) leaves the pin reachable by its EOI', () => {
+    const masked = { ...levelPin5, masked: true } as Command;
+    expect(enable0x11([...takeAndEoi, masked, levelPin5, line(0), ioapicEoi])).toEqual(stuck);
+  });
+});
+
 describe('no-storm', () => {
   const deliveries = (vectors: number[]): Executed => {
     const executed = executeAfter(upstream, [], line(1));
