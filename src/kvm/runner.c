@@ -3,7 +3,7 @@
  *
  * One request per line on stdin, one answer per line on stdout, each prefixed with "@seoib " so it can be found
  * among kernel messages on a serial console. Requests (numbers in decimal):
- *   version                          -> {"release":"..."}
+ *   version                          -> {"release":"...","backend":"kvm_intel|kvm_amd|kvm_pvm|unknown"}
  *   new_vm                           -> {"ret":0}           closes any VM and its vCPUs, opens a fresh one
  *   check_extension system|vm        -> {"ret":N}           KVM_CHECK_EXTENSION(KVM_CAP_X2APIC_API)
  *   create_irqchip                   -> {"ret":N}
@@ -19,7 +19,7 @@
  * small code snippet until it reports "done" on port 0x10; interrupts are enabled only inside guest_accept:
  *   guest_wrmsr ID MSR LO HI         -> {"ret":0,...}       WRMSR
  *   guest_rdmsr ID MSR               -> {"ret":0,"value":V,...}
- *   guest_accept ID                  -> {"ret":0,"vector":V|null,...}  sti; nop x4; cli: takes at most one interrupt
+ *   guest_accept ID                  -> {"ret":0,"vector":V|null,...}  sti; ...; cli: takes at most one interrupt
  *   guest_mmio ID ADDR VALUE         -> {"ret":0,...}       a 32-bit MMIO write (the I/O APIC at 0xfec00000)
  *   guest_init 0                     -> {"ret":0,...}       an INIT IPI to itself: KVM resets the vCPU (and its LAPIC),
  *                                                           which restarts at the reset vector and reports back; the
@@ -81,6 +81,7 @@ static size_t run_size;
 #define PORT_DONE 0x10
 #define PORT_INTERRUPT 0x11
 #define PORT_EXCEPTION 0x12
+#define PORT_WINDOW 0x13
 #define MAX_EXITS 64
 #define MAX_ROUTES 24
 
@@ -139,15 +140,18 @@ static void build_guest_image(void) {
       unsigned char code[] = {0xb0, (unsigned char)v, 0xe6, PORT_EXCEPTION, 0xeb, 0xfe};
       put(stub, code, sizeof code);
     } else {
-      /* mov al, v; out 0x11, al; and dword [esp+8], ~IF; iret */
-      unsigned char code[] = {0xb0, (unsigned char)v, 0xe6, PORT_INTERRUPT, 0x81, 0x64, 0x24,
-                              0x08, 0xff, 0xfd, 0xff, 0xff, 0xcf};
+      /* mov al, v; out 0x11, al; pop eax; pop ecx; pop ecx; jmp eax: returns to the interrupted EIP with IF still
+       * clear from the interrupt gate. Not IRET, which KVM's instruction emulator handles only in real mode, so the
+       * stub also runs where KVM emulates the guest (PVM's batch emulation of a non-long-mode guest). */
+      unsigned char code[] = {0xb0, (unsigned char)v, 0xe6, PORT_INTERRUPT, 0x58, 0x59, 0x59, 0xff, 0xe0};
       put(stub, code, sizeof code);
     }
   }
   unsigned char wrmsr[] = {0x0f, 0x30, 0xe6, PORT_DONE};
   unsigned char rdmsr[] = {0x0f, 0x32, 0xe6, PORT_DONE};
-  unsigned char accept[] = {0xfb, 0x90, 0x90, 0x90, 0x90, 0xfa, 0xe6, PORT_DONE};
+  /* sti; nop; out 0x13, al; nop; cli: on hardware the interrupt arrives after the STI shadow; an emulating backend
+   * injects only at an entry, which the exit on port 0x13 gives it inside the window */
+  unsigned char accept[] = {0xfb, 0x90, 0xe6, PORT_WINDOW, 0x90, 0xfa, 0xe6, PORT_DONE};
   unsigned char mmio[] = {0x89, 0x02, 0xe6, PORT_DONE}; /* mov [edx], eax */
   put(SNIPPET_WRMSR, wrmsr, sizeof wrmsr);
   put(SNIPPET_RDMSR, rdmsr, sizeof rdmsr);
@@ -361,7 +365,7 @@ static int run_loop(long id, struct guest_result *out) {
         out->rdx = regs.rdx;
         return out->ret = 0;
       }
-      continue; /* the 8259 mask writes, which exit to userspace without an in-kernel PIC */
+      continue; /* the interrupt window's exit, and the 8259 mask writes without an in-kernel PIC */
     } else if (run->exit_reason == KVM_EXIT_IOAPIC_EOI) {
       if (out->nexits < MAX_EXITS) out->exits[out->nexits++] = run->eoi.vector;
       continue;
@@ -436,6 +440,17 @@ static void answer_irr(long id) {
   answer("{\"ret\":%d,\"vectors\":[%s]}", r, list);
 }
 
+/* The vendor module behind /dev/kvm, as /sys/module names it. */
+static const char *kvm_backend(void) {
+  static const char *modules[] = {"kvm_intel", "kvm_amd", "kvm_pvm"};
+  char path[64];
+  for (unsigned i = 0; i < sizeof modules / sizeof *modules; i++) {
+    snprintf(path, sizeof path, "/sys/module/%s", modules[i]);
+    if (access(path, F_OK) == 0) return modules[i];
+  }
+  return "unknown";
+}
+
 static void handle(char *line) {
   char op[32] = "", a[256] = "", b[256] = "", c[256] = "", d[256] = "", e[256] = "";
   int n = sscanf(line, "%31s %255s %255s %255s %255s %255s", op, a, b, c, d, e);
@@ -443,7 +458,7 @@ static void handle(char *line) {
   if (strcmp(op, "version") == 0) {
     struct utsname u;
     uname(&u);
-    answer("{\"release\":\"%s\"}", u.release);
+    answer("{\"release\":\"%s\",\"backend\":\"%s\"}", u.release, kvm_backend());
   } else if (strcmp(op, "new_vm") == 0) {
     close_vm();
     answer_ret(open_vm());

@@ -9,6 +9,8 @@ export interface Answer {
   value?: number;
   /** Kernel release (version). */
   release?: string;
+  /** The vendor module behind /dev/kvm (version). */
+  backend?: string;
   /** The runner's open file descriptors (stats). */
   fds?: number;
   /** The runner's resident memory in KiB (stats). */
