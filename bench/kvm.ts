@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   }
   const { runner } = connection;
   console.log(
-    `bench:kvm  ${connection.kernel}, ready in ${connection.bootSeconds.toFixed(1)} s (cached image)`,
+    `bench:kvm  ${connection.kernel} (${connection.backend}), ready in ${connection.bootSeconds.toFixed(1)} s (cached image)`,
   );
   let started = performance.now();
   let disagreements = 0;

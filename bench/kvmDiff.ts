@@ -4,7 +4,7 @@
  * time, traces/s and the disagreements; asserts nothing.
  */
 import { existsSync } from 'node:fs';
-import { connect, type KernelSource } from '../src/kvm/connect.js';
+import { connect, guestLeftOut, type KernelSource } from '../src/kvm/connect.js';
 import { diffKernel } from '../src/kvm/kernelDiff.js';
 import { kernelInfo } from '../src/kvm/kernelInfo.js';
 import { KvmUnavailable } from '../src/kvm/kvmUnavailable.js';
@@ -31,13 +31,14 @@ for (const source of sources) {
         seed: SEED,
         runs: RUNS,
         maxCommands: 20,
+        noGuest: guestLeftOut(connection),
       });
       const verdict =
         result.found === undefined
           ? 'no disagreement'
           : `DISAGREEMENT after shrinking: ${JSON.stringify(result.found.disagreements)}`;
       console.log(
-        `${connection.kernel} (${profile}): boot ${connection.bootSeconds.toFixed(1)} s, ${result.runs} traces at ${result.rate.toFixed(1)} traces/s (seed ${SEED}): ${verdict}`,
+        `${connection.kernel} (${profile}, ${guestLeftOut(connection) === undefined ? 'ioctls, guest, device' : 'ioctls only'}): boot ${connection.bootSeconds.toFixed(1)} s, ${result.runs} traces at ${result.rate.toFixed(1)} traces/s (seed ${SEED}): ${verdict}`,
       );
     } finally {
       connection.runner.close();

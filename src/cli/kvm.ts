@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Connection, connect, type KernelSource } from '../kvm/connect.js';
+import { type Connection, connect, guestLeftOut, type KernelSource } from '../kvm/connect.js';
 import { diffKernel } from '../kvm/kernelDiff.js';
 import { kernelInfo } from '../kvm/kernelInfo.js';
 import { runOnKernel } from '../kvm/kernelRun.js';
@@ -41,15 +41,13 @@ async function withKernel(
 export function kvmInfo(io: CliIo, source: KernelSource, json: boolean): Promise<number> {
   return withKernel(io, source, async (connection) => {
     const info = await kernelInfo(connection.runner);
+    const { kernel, bootSeconds, backend, guest } = connection;
     if (json) {
-      io.out(
-        `${JSON.stringify({ kernel: connection.kernel, bootSeconds: connection.bootSeconds, ...info }, null, 2)}\n`,
-      );
+      io.out(`${JSON.stringify({ kernel, bootSeconds, backend, guest, ...info }, null, 2)}\n`);
       return EXIT.ok;
     }
-    io.out(
-      `kernel: ${connection.kernel} (release ${info.release}; ready in ${connection.bootSeconds.toFixed(1)} s)\n`,
-    );
+    io.out(`kernel: ${kernel} (release ${info.release}, ${backend}; ready in ${bootSeconds.toFixed(1)} s)\n`);
+    io.out(`guest: ${guest.architectural ? 'architectural' : 'NOT architectural'}: ${guest.detail}\n`);
     for (const { command, observed } of info.answers)
       io.out(`  ${JSON.stringify(commandJson(command))} -> ${JSON.stringify(observationJson(observed))}\n`);
     io.out(`matches kernel profile(s): ${info.matches.length === 0 ? 'none' : info.matches.join(', ')}\n`);
@@ -67,9 +65,10 @@ export function kvmRun(
   const traces = loadTraces(paths);
   return withKernel(io, source, async (connection) => {
     const results = [];
+    const noGuest = guestLeftOut(connection);
     for (const { file, trace } of traces) {
       try {
-        results.push({ file, run: await runOnKernel(connection.runner, trace) });
+        results.push({ file, run: await runOnKernel(connection.runner, trace, { noGuest }) });
       } catch (error) {
         throw error instanceof RunnerError ? new RunnerError(`${file}: ${error.message}`) : error;
       }
@@ -79,17 +78,19 @@ export function kvmRun(
       const report = results.map(({ file, run }) => ({
         file,
         ran: run.ran,
-        unsupported: run.unsupported === undefined ? null : run.unsupported.op,
+        unsupported:
+          run.unsupported === undefined ? null : { op: run.unsupported.command.op, why: run.unsupported.why },
         disagreements: run.disagreements,
       }));
       io.out(`${JSON.stringify({ kernel: connection.kernel, traces: report }, null, 2)}\n`);
     } else {
       io.out(`kernel: ${connection.kernel}\n`);
+      if (noGuest !== undefined) io.out(`${noGuest}\n`);
       for (const { file, run } of results) {
         const partial =
           run.unsupported === undefined
             ? ''
-            : ` (stopped before ${run.unsupported.op}: the runner sends INIT only to vCPU 0 in x2APIC mode)`;
+            : ` (stopped before ${run.unsupported.command.op}${noGuest === run.unsupported.why ? '' : `: ${run.unsupported.why}`})`;
         io.out(
           `${file}: ${run.ran} commands on the kernel, ${run.disagreements.length} disagreement(s)${partial}\n`,
         );
@@ -137,10 +138,13 @@ export function kvmDiff(io: CliIo, source: KernelSource, options: KvmDiffOptions
       return EXIT.failed;
     }
     io.out(`kernel: ${connection.kernel}, compared with the model's ${profile} profile\n`);
-    const result = await diffKernel(connection.runner, { ...options, kernel: profile });
+    const noGuest = guestLeftOut(connection);
+    if (noGuest !== undefined) io.out(`${noGuest}\n`);
+    const result = await diffKernel(connection.runner, { ...options, kernel: profile, noGuest });
     const { deliveries, accepted, exits } = result.reached;
     io.out(
-      `${result.runs} random traces (ioctls, guest, device), ${result.rate.toFixed(1)} traces/s; agreeing traces ` +
+      `${result.runs} random traces (${noGuest === undefined ? 'ioctls, guest, device' : 'ioctls only'}), ` +
+        `${result.rate.toFixed(1)} traces/s; agreeing traces ` +
         `with a delivery: ${deliveries}, an interrupt taken: ${accepted}, an EOI exit: ${exits}\n`,
     );
     if (result.found === undefined) {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { debianKernel } from './debianKernel.js';
+import { type GuestFidelity, probeGuestFidelity } from './guestFidelity.js';
 import { KvmUnavailable } from './kvmUnavailable.js';
 import { runnerBinary } from './runnerBinary.js';
 import { RunnerProcess } from './runnerProcess.js';
@@ -16,6 +17,10 @@ export interface Connection {
   kernel: string;
   /** Seconds from start to the runner's ready line. */
   bootSeconds: number;
+  /** The vendor module behind /dev/kvm: kvm_intel, kvm_amd, kvm_pvm, or unknown. */
+  backend: string;
+  /** Whether guest commands can be compared with the model on this kernel, as measured at connection. */
+  guest: GuestFidelity;
 }
 
 const BOOT_TIMEOUT_MS = 240_000;
@@ -39,7 +44,7 @@ export async function connect(source: KernelSource): Promise<Connection> {
       );
     const runner = new RunnerProcess(runnerBinary(), [], 10_000, 'seoib-runner');
     await runner.ready();
-    return { runner, kernel: 'local /dev/kvm', bootSeconds: (Date.now() - started) / 1000 };
+    return described(runner, 'local /dev/kvm', started);
   }
   if (!hasCommand('qemu-system-x86_64'))
     throw new KvmUnavailable('qemu-system-x86_64 not found: install the Debian package qemu-system-x86');
@@ -51,5 +56,24 @@ export async function connect(source: KernelSource): Promise<Connection> {
   ];
   const runner = new RunnerProcess('qemu-system-x86_64', args, BOOT_TIMEOUT_MS, `QEMU (${image.package})`);
   await runner.ready();
-  return { runner, kernel: `${source.suite}: ${image.package}`, bootSeconds: (Date.now() - started) / 1000 };
+  return described(runner, `${source.suite}: ${image.package}`, started);
+}
+
+/** A ready runner with what it runs on: the KVM backend and whether guest commands behave as on hardware. */
+async function described(runner: RunnerProcess, kernel: string, started: number): Promise<Connection> {
+  const bootSeconds = (Date.now() - started) / 1000;
+  try {
+    const backend = (await runner.ask('version')).backend ?? 'unknown';
+    return { runner, kernel, bootSeconds, backend, guest: await probeGuestFidelity(runner) };
+  } catch (error) {
+    runner.close();
+    throw error;
+  }
+}
+
+/** Why guest, device and clock commands do not compare with the model on this kernel, or undefined when they do. */
+export function guestLeftOut(connection: Connection): string | undefined {
+  return connection.guest.architectural
+    ? undefined
+    : `guest commands left out on this kernel (${connection.backend}): ${connection.guest.detail}`;
 }

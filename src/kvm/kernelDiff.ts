@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import type { Observation } from '../model/observation.js';
 import { recordTrace, runTrace } from '../model/runTrace.js';
 import { findReferenceError, type Trace } from '../model/trace.js';
-import { type Disagreement, runOnKernel } from './kernelRun.js';
-import { kernelTraceArbitrary } from './kernelTraces.js';
+import { type Disagreement, type KernelRunOptions, runOnKernel } from './kernelRun.js';
+import { DIFF_CONFIG, kernelTraceArbitrary } from './kernelTraces.js';
 import type { RunnerProcess } from './runnerProcess.js';
 
 /** Budget of a differential run. */
@@ -16,6 +16,8 @@ export interface DiffOptions {
   runs: number;
   /** Commands per trace at most. */
   maxCommands: number;
+  /** Why guest, device and clock commands do not compare on this kernel; the traces are then ioctls only. */
+  noGuest?: string | undefined;
 }
 
 /** How many traces reached each interrupt event on the kernel: what a run of random traces really exercised. */
@@ -56,14 +58,18 @@ function kernelRecorded(trace: Trace, kernel: readonly Observation[]): Trace {
  * Removes commands one at a time, from the end, while the kernel and the model still disagree: fast-check cannot
  * take apart the booted-VM prefix, whose commands come as one value.
  */
-async function minimizeOnKernel(runner: RunnerProcess, trace: Trace): Promise<Trace> {
+async function minimizeOnKernel(
+  runner: RunnerProcess,
+  trace: Trace,
+  options: KernelRunOptions,
+): Promise<Trace> {
   let current = trace;
   for (let changed = true; changed; ) {
     changed = false;
     for (let i = current.commands.length - 1; i >= 0; i--) {
       const candidate = { ...current, commands: current.commands.filter((_, j) => j !== i) };
       if (findReferenceError(candidate.commands, candidate.config) !== undefined) continue;
-      if ((await runOnKernel(runner, candidate)).disagreements.length > 0) {
+      if ((await runOnKernel(runner, candidate, options)).disagreements.length > 0) {
         current = candidate;
         changed = true;
       }
@@ -81,10 +87,11 @@ export async function diffKernel(runner: RunnerProcess, options: DiffOptions): P
   const started = Date.now();
   let elapsed = 0;
   const reached: Reached = { deliveries: 0, accepted: 0, exits: 0 };
+  const runOptions = { noGuest: options.noGuest };
   const property = fc.asyncProperty(
-    kernelTraceArbitrary(options.kernel, options.maxCommands),
+    kernelTraceArbitrary(options.kernel, options.maxCommands, DIFF_CONFIG, options.noGuest !== undefined),
     async (trace) => {
-      const run = await runOnKernel(runner, trace);
+      const run = await runOnKernel(runner, trace, runOptions);
       if (run.disagreements.length === 0) count(reached, run.observations);
       return run.disagreements.length === 0;
     },
@@ -97,8 +104,8 @@ export async function diffKernel(runner: RunnerProcess, options: DiffOptions): P
   const rate = runs / Math.max(elapsed / 1000, 0.001);
   const counterexample = details.counterexample?.[0];
   if (!details.failed || counterexample === undefined) return { runs, rate, reached };
-  const shrunk = await minimizeOnKernel(runner, counterexample);
-  const run = await runOnKernel(runner, shrunk);
+  const shrunk = await minimizeOnKernel(runner, counterexample, runOptions);
+  const run = await runOnKernel(runner, shrunk, runOptions);
   return {
     runs,
     rate,

@@ -6,6 +6,7 @@ import type { Trace } from '../model/trace.js';
 import { commandJson, observationJson } from '../model/traceFormat.js';
 import { VMMS } from '../model/vmms.js';
 import { runCommandOnKernel } from './kernelCommand.js';
+import { requestFor } from './requests.js';
 import type { RunnerProcess } from './runnerProcess.js';
 import { VmmIoapic } from './vmmIoapic.js';
 
@@ -29,8 +30,8 @@ export interface KernelRun {
   observations: Observation[];
   /** Trace commands run before the first one the runner cannot issue (all of them when it can issue every one). */
   ran: number;
-  /** The first command the runner cannot issue (guest.init of an AP), if any. */
-  unsupported: Command | undefined;
+  /** The first command the runner cannot issue, and why; undefined when it issued every one. */
+  unsupported: { command: Command; why: string } | undefined;
   /** Disagreements on the commands run. */
   disagreements: Disagreement[];
 }
@@ -51,11 +52,26 @@ function pendingVectors(state: ModelState): Set<number> {
   return new Set(state.lapics.flatMap((lapic) => lapic?.context.irr ?? []));
 }
 
+/** What a kernel run leaves out. */
+export interface KernelRunOptions {
+  /**
+   * Why guest, device and clock commands cannot be compared on this kernel (GuestFidelity.detail), or undefined
+   * when they can: the run then stops at the first one.
+   */
+  noGuest?: string | undefined;
+}
+
+const INIT_OF_AP = 'the runner sends INIT only to vCPU 0 in x2APIC mode';
+
 /**
  * Runs the trace's commands, and the guest program's reactions the model takes after each, on a fresh VM of the
  * runner's kernel, and compares every observation with the model's.
  */
-export async function runOnKernel(runner: RunnerProcess, trace: Trace): Promise<KernelRun> {
+export async function runOnKernel(
+  runner: RunnerProcess,
+  trace: Trace,
+  options: KernelRunOptions = {},
+): Promise<KernelRun> {
   await runner.ask('new_vm');
   const profile = VMMS.get(trace.profile.vmm);
   if (profile === undefined) throw new Error(`unknown VMM profile ${trace.profile.vmm}`);
@@ -66,12 +82,14 @@ export async function runOnKernel(runner: RunnerProcess, trace: Trace): Promise<
   for (const [index, command] of trace.commands.entries()) {
     const result = step(state, command);
     for (const [reaction, executed] of result.executed.entries()) {
-      const observed = await runCommandOnKernel(vm, executed.command, executed.before);
+      const leftOut = requestFor(executed.command) === undefined ? options.noGuest : undefined;
+      const observed =
+        leftOut === undefined ? await runCommandOnKernel(vm, executed.command, executed.before) : undefined;
       if (observed === undefined)
         return {
           observations: observations.slice(0, index),
           ran: index,
-          unsupported: executed.command,
+          unsupported: { command: executed.command, why: leftOut ?? INIT_OF_AP },
           disagreements,
         };
       if (reaction === 0) observations.push(observed);

@@ -55,37 +55,46 @@ function bootedVm(config: Config): fc.Arbitrary<Command[]> {
  * Random traces over the fuzzer's whole alphabet for an adversarial VMM and guest (ioctls, the guest's CPU and
  * I/O APIC commands, the device, the clock), less INIT of an AP, which the runner cannot restart, for the kernel profile
  * the kernel is compared with, most of them after a booted VM's setup and weighted towards the guest, so that
- * random traces reach interrupts and EOIs. Shrinking removes and
- * simplifies commands.
+ * random traces reach interrupts and EOIs. With `ioctlsOnly`, the ioctls alone, for a kernel whose guest commands
+ * do not compare (GuestFidelity). Shrinking removes and simplifies commands.
  */
 export function kernelTraceArbitrary(
   kernel: string,
   maxCommands: number,
   config = DIFF_CONFIG,
+  ioctlsOnly = false,
 ): fc.Arbitrary<Trace> {
   const vcpus = Array.from({ length: config.vcpus }, (_, id) => id);
   const row = makeRow(kernel, 'ioapic-0x20', 'adversarial', 'adversarial', config);
   const alphabet = [
     { op: 'KVM_CHECK_EXTENSION', fd: 'system', cap: 'KVM_CAP_X2APIC_API' } as Command,
     ...commandsFor(row, vcpus).filter((command) => command.op !== 'guest.init' || command.vcpu === 0),
-  ];
+  ].filter((command) => !ioctlsOnly || command.op.startsWith('KVM_'));
   const group = (test: (op: Command['op']) => boolean) =>
     fc.constantFrom(...alphabet.filter((command) => test(command.op)));
   const interrupt = (op: Command['op']) => op === 'guest.acceptInterrupt' || op === 'guest.eoi';
-  const command = fc.oneof(
-    { arbitrary: group((op) => op.startsWith('KVM_')), weight: 2 },
-    { arbitrary: group((op) => op === 'guest.ioapicWriteRte'), weight: 2 },
-    { arbitrary: group(interrupt), weight: 4 },
-    {
-      arbitrary: group((op) => op.startsWith('guest.') && op !== 'guest.ioapicWriteRte' && !interrupt(op)),
-      weight: 2,
-    },
-    { arbitrary: group((op) => op === 'device.setLine' || op === 'clock.advance'), weight: 2 },
-  );
+  const ioctl = group((op) => op.startsWith('KVM_'));
+  const command = ioctlsOnly
+    ? ioctl
+    : fc.oneof(
+        { arbitrary: ioctl, weight: 2 },
+        { arbitrary: group((op) => op === 'guest.ioapicWriteRte'), weight: 2 },
+        { arbitrary: group(interrupt), weight: 4 },
+        {
+          arbitrary: group(
+            (op) => op.startsWith('guest.') && op !== 'guest.ioapicWriteRte' && !interrupt(op),
+          ),
+          weight: 2,
+        },
+        { arbitrary: group((op) => op === 'device.setLine' || op === 'clock.advance'), weight: 2 },
+      );
   return fc
     .tuple(
       fc.constantFrom(...DIFF_VMMS),
-      fc.option(bootedVm(config), { freq: 4 }),
+      fc.option(
+        bootedVm(config).map((setup) => setup.filter((c) => !ioctlsOnly || c.op.startsWith('KVM_'))),
+        { freq: 4 },
+      ),
       fc.array(command, { minLength: 1, maxLength: maxCommands, size: 'max' }),
     )
     .map(([vmm, setup, commands]) => ({

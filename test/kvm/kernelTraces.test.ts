@@ -48,4 +48,22 @@ describe('kernelTraceArbitrary (seed 43)', () => {
       expect(ops).toContain(op);
     }
   });
+
+  it('with ioctlsOnly, draws every ioctl the runner issues and nothing else, setup included', () => {
+    const traces = fc.sample(kernelTraceArbitrary('upstream', 20, DIFF_CONFIG, true), {
+      seed: 43,
+      numRuns: 200,
+    });
+    const ops = new Set(traces.flatMap((trace) => trace.commands.map((c) => c.op)));
+    expect([...ops].sort()).toEqual([
+      'KVM_CHECK_EXTENSION',
+      'KVM_CREATE_IRQCHIP',
+      'KVM_CREATE_VCPU',
+      'KVM_ENABLE_CAP',
+      'KVM_GET_LAPIC',
+      'KVM_SET_CPUID2',
+      'KVM_SET_LAPIC',
+    ]);
+    for (const trace of traces) expect(findReferenceError(trace.commands, trace.config)).toBeUndefined();
+  });
 });
