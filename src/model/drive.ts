@@ -42,17 +42,31 @@ const memo = new Map<string, Advanced<unknown, unknown, unknown>>();
 /** The same answers found by snapshot identity first: memoised snapshots are shared, so most lookups hit here. */
 const byIdentity = new WeakMap<object, Map<string, Advanced<unknown, unknown, unknown>>>();
 
-/** The machine's initial snapshot for `input`, through XState's pure initialTransition. */
+/** Initial snapshots by machine and input, with what reaching them visited. */
+const started = new Map<string, { snapshot: Persisted<unknown, unknown>; visited: readonly string[] }>();
+
+/**
+ * The machine's initial snapshot for `input`, through XState's pure initialTransition; memoised like advance(),
+ * since a VM's 24 pins start alike and starting an actor costs as much as hundreds of memoised steps.
+ */
 export function start<TValue, TContext>(
   machine: AnyStateMachine,
   input: unknown,
 ): Persisted<TValue, TContext> {
-  const [snapshot] = initialTransition(machine, input);
-  if (visitor !== null) {
+  const key = `${machine.id}\u0000${JSON.stringify(input)}`;
+  let entry = started.get(key);
+  if (entry === undefined) {
+    const [snapshot] = initialTransition(machine, input);
     const taken = [...snapshot._nodes].flatMap((node) => node.always ?? []);
-    visitor([...taken.map(transitionId), ...[...snapshot._nodes].map((node) => node.id)]);
+    entry = {
+      snapshot: { value: snapshot.value, context: snapshot.context },
+      visited: [...taken.map(transitionId), ...[...snapshot._nodes].map((node) => node.id)],
+    };
+    if (started.size >= MEMO_LIMIT) started.clear();
+    started.set(key, entry);
   }
-  return { value: snapshot.value as TValue, context: snapshot.context as TContext };
+  visitor?.(entry.visited);
+  return entry.snapshot as Persisted<TValue, TContext>;
 }
 
 type Snapshot = ReturnType<AnyStateMachine['resolveState']>;
