@@ -63,9 +63,16 @@ export interface KernelRunOptions {
 
 const INIT_OF_AP = 'the runner sends INIT only to vCPU 0 in x2APIC mode';
 
+/** A command the model executed (the trace's, or a reaction of the guest program), as step() reports it. */
+type Executed = ReturnType<typeof step>['executed'][number];
+
+/** What the kernel answered to one executed command, or why it could not run it. */
+type Outcome = { observed: Observation } | { failed: unknown };
+
 /**
  * Runs the trace's commands, and the guest program's reactions the model takes after each, on a fresh VM of the
- * runner's kernel, and compares every observation with the model's.
+ * runner's kernel, and compares every observation with the model's. A run of ioctls is pipelined: their answers
+ * do not steer the model, and the runner answers in order; guest and device commands wait for what came before.
  */
 export async function runOnKernel(
   runner: RunnerProcess,
@@ -79,32 +86,55 @@ export async function runOnKernel(
   let state = initialState(trace.profile, trace.config);
   const observations: Observation[] = [];
   const disagreements: Disagreement[] = [];
+  const compare = (index: number, reaction: number, executed: Executed, observed: Observation) => {
+    if (reaction === 0) observations.push(observed);
+    const pending = pendingVectors(executed.before);
+    const [model, kernel] = [comparable(executed.observation, pending), comparable(observed, pending)];
+    if (model !== kernel)
+      disagreements.push({
+        index,
+        ...(reaction > 0 ? { reaction } : {}),
+        command: JSON.stringify(commandJson(executed.command)),
+        model,
+        kernel,
+      });
+  };
+  let inFlight: { index: number; reaction: number; executed: Executed; outcome: Promise<Outcome> }[] = [];
+  const settle = async () => {
+    for (const { index, reaction, executed, outcome } of inFlight) {
+      const answered = await outcome;
+      if ('failed' in answered) throw answered.failed;
+      compare(index, reaction, executed, answered.observed);
+    }
+    inFlight = [];
+  };
   for (const [index, command] of trace.commands.entries()) {
     const result = step(state, command);
     for (const [reaction, executed] of result.executed.entries()) {
-      const leftOut = requestFor(executed.command) === undefined ? options.noGuest : undefined;
+      if (requestFor(executed.command) !== undefined) {
+        const outcome = runCommandOnKernel(vm, executed.command, executed.before).then(
+          (observed): Outcome => ({ observed: observed as Observation }),
+          (failed: unknown): Outcome => ({ failed }),
+        );
+        inFlight.push({ index, reaction, executed, outcome });
+        continue;
+      }
+      await settle();
       const observed =
-        leftOut === undefined ? await runCommandOnKernel(vm, executed.command, executed.before) : undefined;
+        options.noGuest === undefined
+          ? await runCommandOnKernel(vm, executed.command, executed.before)
+          : undefined;
       if (observed === undefined)
         return {
           observations: observations.slice(0, index),
           ran: index,
-          unsupported: { command: executed.command, why: leftOut ?? INIT_OF_AP },
+          unsupported: { command: executed.command, why: options.noGuest ?? INIT_OF_AP },
           disagreements,
         };
-      if (reaction === 0) observations.push(observed);
-      const pending = pendingVectors(executed.before);
-      const [model, kernel] = [comparable(executed.observation, pending), comparable(observed, pending)];
-      if (model !== kernel)
-        disagreements.push({
-          index,
-          ...(reaction > 0 ? { reaction } : {}),
-          command: JSON.stringify(commandJson(executed.command)),
-          model,
-          kernel,
-        });
+      compare(index, reaction, executed, observed);
     }
     state = result.state;
   }
+  await settle();
   return { observations, ran: trace.commands.length, unsupported: undefined, disagreements };
 }
