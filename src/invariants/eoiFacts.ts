@@ -24,7 +24,7 @@ export function lapicEoiOf(executed: Executed): LapicEoi | undefined {
   const isEoi = command.op === 'guest.eoi' || (command.op === 'guest.wrmsr' && command.msr === MSR.eoi);
   if (!isEoi || observation.fault !== undefined) return undefined;
   const lapic = before.lapics[command.vcpu];
-  if (lapic == null || lapic.value.apic === 'absent') return undefined;
+  if (lapic == null) return undefined;
   const vector = vectors.highest(lapic.context.isr);
   if (vector === undefined) return undefined;
   return {
@@ -53,11 +53,14 @@ export function pendingAnywhere(state: ModelState, vector: number): boolean {
   );
 }
 
-/** The pin's destination LAPIC exists and accepts interrupts (else the interrupt is misrouted, not stuck). */
+/**
+ * The pin's destination LAPIC exists and accepts interrupts (else the interrupt is misrouted, not stuck). A vCPU
+ * without an in-kernel APIC never counts: its SPIV keeps the reset value, which has the APIC software-disabled.
+ */
 export function deliverable(state: ModelState, pin: number): boolean {
   const dest = state.pins[pin]?.context.dest ?? -1;
   const lapic = state.lapics[dest];
-  return lapic != null && lapic.value.apic !== 'absent' && softwareEnabled(lapic.context);
+  return lapic != null && softwareEnabled(lapic.context);
 }
 
 /** Level pins with this vector whose Remote IRR is set, routed to a live LAPIC, and that no LAPIC will ever EOI. */

@@ -82,6 +82,23 @@ describe('pin and LAPIC facts', () => {
     expect(deliverable(stateAfter(bootedSplit(4)), 99)).toBe(false);
   });
 
+  it('looks at every vCPU: a vector pending on vCPU 1 only, a pin that does not exist beside an enabled vCPU 1', () => {
+    const twoVcpus: Command[] = [
+      { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
+      ...[0, 1].flatMap((vcpu): Command[] => [
+        { op: 'KVM_CREATE_VCPU', id: vcpu },
+        { op: 'KVM_SET_CPUID2', vcpu, x2apic: true },
+        { op: 'guest.wrmsr', vcpu, msr: 0x80f, value: 0x1ffn },
+      ]),
+      { ...levelPin5, dest: 1 },
+      line(1),
+    ];
+    const state = runCommands(upstream, twoVcpus, { vcpus: 2, pins: 24 }).state;
+    expect(pendingAnywhere(state, 64)).toBe(true);
+    expect(deliverable(state, 5)).toBe(true);
+    expect(deliverable(state, 99)).toBe(false);
+  });
+
   it('strands a pin whose Remote IRR no pending vector can clear', () => {
     const stuck = runCommands({ ...upstream, vmm: 'ioapic-0x11' }, [
       ...bootedSplit(4, 0x11ff),

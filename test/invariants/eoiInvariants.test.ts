@@ -212,6 +212,34 @@ describe('no-stuck-pin watches a left-out pin again once it is reachable', () =>
     const masked = { ...levelPin5, masked: true } as Command;
     expect(enable0x11([...takeAndEoi, masked, levelPin5, line(0), ioapicEoi])).toEqual(stuck);
   });
+
+  it('KVM_SET_LAPIC leaves out only pins in flight: one asserted after it is watched', () => {
+    expect(enable0x11([levelPin5, setLapic, ...takeAndEoi.slice(1), line(0), ioapicEoi])).toEqual(stuck);
+  });
+
+  it("KVM_SET_LAPIC of one vCPU leaves out only that vCPU's pins", () => {
+    const onVcpu1: Command[] = [
+      { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
+      { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [4] },
+      ...[0, 1].flatMap((vcpu): Command[] => [
+        { op: 'KVM_CREATE_VCPU', id: vcpu },
+        { op: 'KVM_SET_CPUID2', vcpu, x2apic: true },
+        { op: 'guest.wrmsr', vcpu, msr: 0x80f, value: 0x11ffn },
+      ]),
+      { ...levelPin5, dest: 1 },
+      line(1),
+      setLapic,
+      { op: 'guest.acceptInterrupt', vcpu: 1 },
+      { op: 'guest.eoi', vcpu: 1 },
+      line(0),
+      ioapicEoi,
+    ];
+    const found = violationsOf({ kernel: 'upstream', vmm: 'ioapic-0x11', guest: 'adversarial' }, onVcpu1, {
+      vcpus: 2,
+      pins: 24,
+    }).filter((v) => v.invariant === 'no-stuck-pin');
+    expect(found.map((v) => v.detail)).toEqual(stuck);
+  });
 });
 
 describe('no-storm', () => {

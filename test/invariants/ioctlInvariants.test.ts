@@ -105,6 +105,30 @@ describe('failed-ioctl-atomic', () => {
     ]);
   });
 
+  it('leaves out the rescan a refused KVM_CREATE_VCPU requests, also beside a vCPU not created yet', () => {
+    const vcpu0: Command = { op: 'KVM_CREATE_VCPU', id: 0 };
+    const entered: Command[] = [
+      split,
+      vcpu0,
+      { op: 'KVM_SET_CPUID2', vcpu: 0, x2apic: true },
+      { op: 'guest.rdmsr', vcpu: 0, msr: 0x803 },
+    ];
+    const again = executeAfter(profile('upstream'), entered, vcpu0, { vcpus: 2, pins: 24 });
+    expect(again.observation.ret).toBe(-17);
+    expect(again.before.lapics[0]?.context.scanRequested).toBe(false);
+    expect(again.after.lapics[0]?.context.scanRequested).toBe(true);
+    expect(failedIoctlAtomic.check(undefined, again, position)).toEqual({ monitor: undefined });
+  });
+
+  it('reports a failed call that changed a LAPIC register', () => {
+    const setLapic: Command = { op: 'KVM_SET_LAPIC', vcpu: 0, spiv: 0xff, irr: [64], isr: [], tmr: [] };
+    const refused = answered('upstream', [split, { op: 'KVM_CREATE_VCPU', id: 0 }], setLapic, -22);
+    expect(failedIoctlAtomic.check(undefined, refused, position)).toEqual({
+      monitor: undefined,
+      violation: 'KVM_SET_LAPIC returned -22 but changed state',
+    });
+  });
+
   it('looks at ioctls only', () => {
     const guest = answered('upstream', [split], { op: 'device.setLine', pin: 0, level: 1 }, -22);
     expect(failedIoctlAtomic.check(undefined, guest, position)).toEqual({ monitor: undefined });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { REASONS } from '../../src/invariants/expected.js';
+import { lvrAdvertise, spivNeedsLvr } from '../../src/invariants/registerInvariants.js';
 import type { Command } from '../../src/model/command.js';
-import { violationsOf } from '../helpers.js';
+import { executeAfter, runCommands, violationsOf } from '../helpers.js';
 
 const upstream = { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' };
 const split: Command = { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] };
@@ -55,7 +56,43 @@ describe('lvr-advertise', () => {
   });
 });
 
+const position = { index: 0, reaction: null };
+
+describe('lvr-advertise against states a kernel could reach', () => {
+  it('reports a vCPU created with an LVR that disagrees: no vCPU before is no disagreement', () => {
+    const created = executeAfter(
+      upstream,
+      [split, flags(4)],
+      { op: 'KVM_CREATE_VCPU', id: 0 },
+      { vcpus: 1, pins: 2 },
+    );
+    const lapic = created.after.lapics[0];
+    if (lapic == null) throw new Error('vCPU 0 was not created');
+    // x2APIC in CPUID under ENABLE, yet LVR without bit 24.
+    const stale = { ...lapic, context: { ...lapic.context, x2apic: true } };
+    expect(
+      lvrAdvertise.check(undefined, { ...created, after: { ...created.after, lapics: [stale] } }, position),
+    ).toEqual({
+      monitor: undefined,
+      violation: 'LVR bit 24 disagrees with advertise() on vCPU 0',
+    });
+  });
+});
+
 describe('spiv-needs-lvr', () => {
+  it('names every vCPU that gained bit 12 without LVR bit 24, comma-separated', () => {
+    const booted = [split, flags(8), ...vcpu(0), ...vcpu(1)];
+    const both = [setLapic(0x11ff), { ...setLapic(0x11ff), vcpu: 1 } as Command];
+    const config = { vcpus: 2, pins: 2 };
+    const before = runCommands(upstream, booted, config).state;
+    const after = runCommands(upstream, [...booted, ...both], config).state;
+    const executed = executeAfter(upstream, booted, both[0] as Command, config);
+    expect(spivNeedsLvr.check(undefined, { ...executed, before, after }, position)).toEqual({
+      monitor: undefined,
+      violation: 'SPIV bit 12 without LVR bit 24 on vCPU 0, 1',
+    });
+  });
+
   it('holds when the guest writes bit 12 without LVR bit 24: KVM drops it', () => {
     const guestWrite: Command = { op: 'guest.wrmsr', vcpu: 0, msr: 0x80f, value: 0x11ffn };
     expect(only('spiv-needs-lvr', [split, flags(8), ...vcpu(0), guestWrite])).toEqual([]);
