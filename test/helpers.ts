@@ -63,7 +63,19 @@ export function violationsOf(
   return runTrace({ format: TRACE_FORMAT, profile, config, commands: [...commands] }).violations;
 }
 
-/** The booted split-irqchip VM of orderedSetup() with vCPU 0's APIC software-enabled (SPIV 0x1ff or 0x11ff). */
-export function bootedSplit(flags: number | undefined, spiv = 0x1ff): Command[] {
-  return [...orderedSetup(flags), { op: 'guest.wrmsr', vcpu: 0, msr: 0x80f, value: BigInt(spiv) }];
+/**
+ * The booted split-irqchip VM of orderedSetup() with vCPU 0's APIC software-enabled (SPIV 0x1ff or 0x11ff), and
+ * as many more vCPUs booted alike.
+ */
+export function bootedSplit(flags: number | undefined, spiv = 0x1ff, vcpus = 1): Command[] {
+  const enable = (vcpu: number): Command => ({ op: 'guest.wrmsr', vcpu, msr: 0x80f, value: BigInt(spiv) });
+  return [
+    ...orderedSetup(flags),
+    enable(0),
+    ...Array.from({ length: vcpus - 1 }, (_, i) => i + 1).flatMap((vcpu): Command[] => [
+      { op: 'KVM_CREATE_VCPU', id: vcpu },
+      { op: 'KVM_SET_CPUID2', vcpu, x2apic: true },
+      enable(vcpu),
+    ]),
+  ];
 }

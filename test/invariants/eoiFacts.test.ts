@@ -83,16 +83,7 @@ describe('pin and LAPIC facts', () => {
   });
 
   it('looks at every vCPU: a vector pending on vCPU 1 only, a pin that does not exist beside an enabled vCPU 1', () => {
-    const twoVcpus: Command[] = [
-      { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
-      ...[0, 1].flatMap((vcpu): Command[] => [
-        { op: 'KVM_CREATE_VCPU', id: vcpu },
-        { op: 'KVM_SET_CPUID2', vcpu, x2apic: true },
-        { op: 'guest.wrmsr', vcpu, msr: 0x80f, value: 0x1ffn },
-      ]),
-      { ...levelPin5, dest: 1 },
-      line(1),
-    ];
+    const twoVcpus: Command[] = [...bootedSplit(undefined, 0x1ff, 2), { ...levelPin5, dest: 1 }, line(1)];
     const state = runCommands(upstream, twoVcpus, { vcpus: 2, pins: 24 }).state;
     expect(pendingAnywhere(state, 64)).toBe(true);
     expect(deliverable(state, 5)).toBe(true);

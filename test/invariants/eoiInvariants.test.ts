@@ -219,13 +219,7 @@ describe('no-stuck-pin watches a left-out pin again once it is reachable', () =>
 
   it("KVM_SET_LAPIC of one vCPU leaves out only that vCPU's pins", () => {
     const onVcpu1: Command[] = [
-      { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
-      { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [4] },
-      ...[0, 1].flatMap((vcpu): Command[] => [
-        { op: 'KVM_CREATE_VCPU', id: vcpu },
-        { op: 'KVM_SET_CPUID2', vcpu, x2apic: true },
-        { op: 'guest.wrmsr', vcpu, msr: 0x80f, value: 0x11ffn },
-      ]),
+      ...bootedSplit(4, 0x11ff, 2),
       { ...levelPin5, dest: 1 },
       line(1),
       setLapic,
