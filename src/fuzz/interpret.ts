@@ -34,6 +34,7 @@ function choose(
   const n = candidates.length;
   if (!choice.aware) return candidates[choice.pick % n];
   // Scan from the drawn position to the next accepted command: no draw is ever discarded.
+  // Stryker disable next-line EqualityOperator: one more step lands on the drawn position, already refused.
   for (let k = 0; k < n; k++) {
     const candidate = candidates[(choice.pick + k) % n] as Command;
     if (isAccepted(candidate)) return candidate;

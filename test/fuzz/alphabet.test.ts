@@ -208,6 +208,17 @@ describe('accepted', () => {
     );
   });
 
+  it('refuses LAPIC ioctls, INIT and MSR access on a vCPU created without an in-kernel APIC', () => {
+    const noApic = stateAfter([create, cpuid(true)]);
+    for (const command of [
+      { op: 'KVM_GET_LAPIC', vcpu: 0, reg: 0x30 },
+      { op: 'KVM_SET_LAPIC', vcpu: 0, spiv: 0x1ff, irr: [], isr: [], tmr: [] },
+      { op: 'guest.init', vcpu: 0 },
+      { op: 'guest.rdmsr', vcpu: 0, msr: 0x803 },
+    ] as Command[])
+      expect(accepted(noApic, command)).toBe(false);
+  });
+
   it('accepts an interrupt only when one is deliverable, an EOI only with a vector in service', () => {
     const booted = stateAfter([split, create, cpuid(true), spiv(0x1ffn), rte]);
     expect(accepted(booted, accept)).toBe(false);

@@ -61,6 +61,13 @@ describe('interpret', () => {
     expect(run.refused).toBe(0);
   });
 
+  it('counts a guest command that faults as refused', () => {
+    const row = makeRow('upstream', 'ioapic-0x20', 'enable', 'adversarial');
+    const eoiHigh: Command = { op: 'guest.wrmsr', vcpu: 0, msr: 0x80b, value: 1n << 32n };
+    const run = runCommands(row, [...setupCommands(row), eoiHigh]);
+    expect(run.refused).toBe(1);
+  });
+
   it('counts the guest reactions a command sets off among the executed commands', () => {
     const row = makeRow('upstream', 'ioapic-0x20', 'enable', 'linux');
     const commands = [

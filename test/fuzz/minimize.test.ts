@@ -70,6 +70,59 @@ describe('minimize', () => {
   const expected =
     runCommands(row, noisy).violations.find((v) => v.invariant === 'no-stuck-pin')?.expected !== null;
 
+  it('keeps a trace that violates the invariant only the other way (expected or not) as it is', () => {
+    expect(minimize(row, noisy, 'no-stuck-pin', !expected)).toEqual(noisy);
+  });
+
+  it("looks past another invariant's earlier violation, and keeps what the asked one needs", () => {
+    // DISABLE in the setup; KVM_SET_LAPIC restores SPIV bit 12 raw (spiv-needs-lvr), so the EOI that DISABLED
+    // still broadcasts unmasks the pin before the guest's I/O APIC EOI (no-unmask-before-ioapic-eoi).
+    const disabled = makeRow('upstream', 'ioapic-0x20', 'disable', 'adversarial');
+    const rawSpiv: Command = { op: 'KVM_SET_LAPIC', vcpu: 0, spiv: 0x11ff, irr: [], isr: [], tmr: [] };
+    const needed = [rawSpiv, levelPin1, high, accept, eoi];
+    const trace = [
+      ...setupCommands(disabled),
+      noise[0],
+      rawSpiv,
+      levelPin1,
+      noise[1],
+      high,
+      accept,
+      eoi,
+      ...noise,
+    ] as Command[];
+    const found = runCommands(disabled, trace).violations.map((v) => [v.invariant, v.expected !== null]);
+    expect(found.slice(0, 2)).toEqual([
+      ['spiv-needs-lvr', true],
+      ['no-unmask-before-ioapic-eoi', true],
+    ]);
+    expect(minimize(disabled, trace, 'no-unmask-before-ioapic-eoi', true)).toEqual([
+      ...setupCommands(disabled),
+      ...needed,
+    ]);
+  });
+
+  it('passes again after a removal: an earlier SPIV write that cleared bit 12 kept a later one needed', () => {
+    const spivOff: Command = { ...spiv, value: 0x1ffn } as Command;
+    const edge = (pin: number, vector: number): Command => ({ ...levelPin1, pin, vector, trigger: 'edge' });
+    const body = [
+      spiv,
+      levelPin1,
+      edge(0, 64),
+      spivOff,
+      levelPin1,
+      high,
+      accept,
+      spiv,
+      eoi,
+      ioapicEoi,
+      edge(1, 80),
+    ];
+    const minimal = minimize(row, [...setupCommands(row), ...body], 'no-stuck-pin', expected);
+    expect(minimal.slice(setupCommands(row).length)).toEqual([spiv, levelPin1, high, accept, eoi, ioapicEoi]);
+    expect(oneMinimal(row, minimal, 'no-stuck-pin', expected)).toBe(true);
+  });
+
   it('drops every command the violation does not need, keeping the order and the setup', () => {
     expect(violates(row, noisy, 'no-stuck-pin', expected)).toBe(true);
     const minimal = minimize(row, noisy, 'no-stuck-pin', expected);

@@ -6,6 +6,7 @@ describe('parseShard', () => {
   it('reads K/N with 1 <= K <= N and refuses anything else', () => {
     expect(parseShard('2/3')).toEqual({ index: 2, count: 3 });
     expect(parseShard('1/1')).toEqual({ index: 1, count: 1 });
+    expect(parseShard('12/16')).toEqual({ index: 12, count: 16 });
     for (const bad of ['0/2', '3/2', '1/0', '1', '1/2/3', '-1/2', 'a/b', ' 1/2'])
       expect(parseShard(bad)).toBeUndefined();
   });
@@ -15,7 +16,12 @@ describe('shardFromEnvironment', () => {
   it("turns a Kubernetes Indexed Job's 0-based completion index into a 1-based shard", () => {
     expect(shardFromEnvironment({ JOB_COMPLETION_INDEX: '0', JOB_COMPLETION_COUNT: '4' })).toBe('1/4');
     expect(shardFromEnvironment({ JOB_COMPLETION_INDEX: '3', JOB_COMPLETION_COUNT: '4' })).toBe('4/4');
+    expect(shardFromEnvironment({ JOB_COMPLETION_INDEX: '11', JOB_COMPLETION_COUNT: '16' })).toBe('12/16');
     expect(shardFromEnvironment({ JOB_COMPLETION_INDEX: '3' })).toBeUndefined();
+    for (const index of ['x1', '1x', '-1', ''])
+      expect(
+        shardFromEnvironment({ JOB_COMPLETION_INDEX: index, JOB_COMPLETION_COUNT: '4' }),
+      ).toBeUndefined();
     expect(shardFromEnvironment({})).toBeUndefined();
   });
 });
