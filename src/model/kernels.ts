@@ -16,6 +16,7 @@ const profiles: readonly KernelProfile[] = [
   {
     name: 'legacy',
     description: 'before the patch (Debian 6.1/6.12): flags 0x3 only, bits 2/3 -EINVAL, always the quirk',
+    // Stryker disable BooleanLiteral: bits 2 and 3 are invalid here (validFlags 0x3), so these traits never act.
     traits: {
       validFlags: 0x3,
       disableNeedsSplit: false,
@@ -23,6 +24,7 @@ const profiles: readonly KernelProfile[] = [
       modeLockedAfterVcpus: false,
       appliesBeforeChecking: false,
     },
+    // Stryker restore BooleanLiteral
     rescansAfterStaleEoi: false,
   },
   {

@@ -7,43 +7,34 @@ export const TRACE_FORMAT = 'seoib-trace/1';
 
 const HEX = /^0x[0-9a-fA-F]+$/;
 
+const NUMBER_OR_HEX = 'must be a number or a "0x…" hex string';
+/** A non-negative JSON number that is exactly an integer. */
+const wholeNumber = v.pipe(
+  v.number(),
+  v.integer('must be an integer'),
+  v.minValue(0, 'must not be negative'),
+  v.safeInteger(),
+);
+const hexString = v.pipe(v.string(), v.regex(HEX, NUMBER_OR_HEX));
+
 /** A non-negative integer given as a JSON number or a "0x…" string. */
 const uint = v.union(
   [
+    wholeNumber,
     v.pipe(
-      v.number(),
-      v.integer('must be an integer'),
-      v.minValue(0, 'must not be negative'),
-      v.safeInteger(),
-    ),
-    v.pipe(
-      v.string(),
-      v.regex(HEX, 'must be a number or a "0x…" hex string'),
+      hexString,
       v.transform((s) => Number.parseInt(s, 16)),
       v.safeInteger('is too large'),
     ),
   ],
-  'must be a number or a "0x…" hex string',
+  NUMBER_OR_HEX,
 );
 
-/** A 64-bit register value (number or "0x…" string). */
-const u64 = v.union(
-  [
-    v.pipe(
-      v.number(),
-      v.integer('must be an integer'),
-      v.minValue(0, 'must not be negative'),
-      v.safeInteger(),
-      v.transform((n) => BigInt(n)),
-    ),
-    v.pipe(
-      v.string(),
-      v.regex(HEX, 'must be a number or a "0x…" hex string'),
-      v.transform((s) => BigInt(s)),
-      v.check((n) => n < 1n << 64n, 'must fit in 64 bits'),
-    ),
-  ],
-  'must be a number or a "0x…" hex string',
+/** A 64-bit register value (number or "0x…" string), read without going through a double. */
+const u64 = v.pipe(
+  v.union([wholeNumber, hexString], NUMBER_OR_HEX),
+  v.transform((n) => BigInt(n)),
+  v.check((n) => n < 1n << 64n, 'must fit in 64 bits'),
 );
 
 const vector = v.pipe(
@@ -106,7 +97,7 @@ export const commandSchema = v.variant(
         ['KVM_CAP_SPLIT_IRQCHIP', 'KVM_CAP_X2APIC_API'],
         'must be "KVM_CAP_SPLIT_IRQCHIP" or "KVM_CAP_X2APIC_API"',
       ),
-      args: v.tuple([uint], 'must be a one-element list [args0]'),
+      args: v.strictTuple([uint], 'must be a one-element list [args0]'),
       ...expect,
     }),
     v.strictObject({ op: v.literal('KVM_CREATE_VCPU'), id: index, ...expect }),

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { Command } from '../../src/model/command.js';
+import { KERNELS } from '../../src/model/kernels.js';
+import { runCommands } from '../helpers.js';
+
+const x2apicApi = (flags: number): Command => ({
+  op: 'KVM_ENABLE_CAP',
+  cap: 'KVM_CAP_X2APIC_API',
+  args: [flags],
+});
+const check = (fd: 'system' | 'vm'): Command => ({
+  op: 'KVM_CHECK_EXTENSION',
+  fd,
+  cap: 'KVM_CAP_X2APIC_API',
+});
+/** The questions `seoib kvm info` asks (src/kvm/kernelInfo.ts): they tell the profiles apart. */
+const probe: Command[] = [
+  check('system'),
+  check('vm'),
+  x2apicApi(4),
+  x2apicApi(8),
+  x2apicApi(12),
+  { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
+  check('vm'),
+  x2apicApi(4),
+  { op: 'KVM_CREATE_VCPU', id: 0 },
+  { op: 'KVM_SET_CPUID2', vcpu: 0, x2apic: true },
+  x2apicApi(12),
+  { op: 'KVM_SET_LAPIC', vcpu: 0, spiv: 0x1ff, irr: [], isr: [], tmr: [] },
+  { op: 'KVM_GET_LAPIC', vcpu: 0, reg: 0x30 },
+  x2apicApi(8),
+];
+const profile = (kernel: string) => ({ kernel, vmm: 'ioapic-0x20', guest: 'adversarial' });
+
+describe('kernel profiles', () => {
+  it('are the patch as merged, its drafts, the kernel before it and two what-ifs, each described', () => {
+    expect([...KERNELS.keys()]).toEqual([
+      'legacy',
+      'v4',
+      'v6',
+      'upstream',
+      'upstream-vcpu-lock',
+      'upstream-apply-first',
+    ]);
+    const descriptions = [...KERNELS.values()].map((k) => k.description);
+    expect(new Set(descriptions).size).toBe(KERNELS.size);
+    for (const description of descriptions) expect(description.length).toBeGreaterThan(20);
+  });
+
+  it.each([
+    // system fd, VM fd, 4, 8, 12, split, VM fd, 4 after split, vCPU, CPUID, 12, SET_LAPIC, LVR, 8 after vCPUs
+    ['legacy', [3, 3, -22, -22, -22, 0, 3, -22, 0, 0, -22, 0, 0x1050014, -22]], // 0x3 only: bits 2, 3 refused
+    ['v4', [15, 15, -22, -22, -22, 0, 15, 0, 0, 0, -22, 0, 0x1050014, 0]], // DISABLE also needs split
+    ['v6', [15, 15, -22, 0, -22, 0, 15, 0, 0, 0, -22, 0, 0x1050014, 0]], // bit 2 always advertised
+    ['upstream', [15, 11, -22, 0, -22, 0, 15, 0, 0, 0, -22, 0, 0x1050014, 0]], // bit 2 hidden until split
+    ['upstream-vcpu-lock', [15, 11, -22, 0, -22, 0, 15, 0, 0, 0, -22, 0, 0x1050014, -16]], // -EBUSY after vCPUs
+    ['upstream-apply-first', [15, 11, -22, 0, -22, 0, 15, 0, 0, 0, -22, 0, 0x50014, 0]], // refused 12 sticks
+  ])('%s answers the probe as DESIGN §1 and its draft say', (kernel, answers) => {
+    const { observations } = runCommands(profile(kernel), probe);
+    expect(observations.map((o) => o.value ?? o.ret)).toEqual(answers);
+  });
+
+  it('rescan after an intercepted EOI of a vector kept only for its old route, since 6.16 (all but legacy)', () => {
+    const rte = (dest: number): Command => ({
+      op: 'guest.ioapicWriteRte',
+      pin: 5,
+      vector: 64,
+      trigger: 'level',
+      masked: false,
+      dest,
+    });
+    const staleThenEoi: Command[] = [
+      { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
+      ...[0, 1].flatMap((vcpu): Command[] => [
+        { op: 'KVM_CREATE_VCPU', id: vcpu },
+        { op: 'KVM_SET_CPUID2', vcpu, x2apic: true },
+      ]),
+      { op: 'guest.wrmsr', vcpu: 0, msr: 0x80f, value: 0x1ffn },
+      rte(0),
+      { op: 'device.setLine', pin: 5, level: 1 },
+      rte(1),
+      { op: 'guest.acceptInterrupt', vcpu: 0 },
+      { op: 'guest.eoi', vcpu: 0 },
+    ];
+    for (const kernel of KERNELS.keys()) {
+      const { state, observations } = runCommands(profile(kernel), staleThenEoi, { vcpus: 2, pins: 24 });
+      expect(observations.at(-1)?.exits).toEqual([64]);
+      expect(state.lapics[0]?.context.staleEoi).toBe(64);
+      expect([kernel, state.lapics[0]?.context.scanRequested]).toEqual([kernel, kernel !== 'legacy']);
+    }
+  });
+});
