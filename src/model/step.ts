@@ -53,6 +53,7 @@ function sendToVm(flow: Flow, event: VmEvent): number {
     event,
   );
   flow.state = { ...flow.state, vm: next };
+  // Stryker disable next-line ConditionalExpression: the VM machine emits nothing but its ret.
   return emitted.find((e) => e.type === 'ret')?.value ?? 0;
 }
 
@@ -213,6 +214,7 @@ function guestAction(flow: Flow, command: Command): Observation {
       return {};
     case 'clock.advance':
       flow.state = { ...flow.state, clockNs: flow.state.clockNs + command.ns };
+      // Stryker disable next-line EqualityOperator: one pin past the end is undefined, which sendToPin ignores.
       for (let pin = 0; pin < flow.state.pins.length; pin++)
         sendToPin(flow, pin, { type: 'TICK', ns: command.ns });
       return {};
@@ -235,6 +237,7 @@ function writeRteHalf(
 ): void {
   sendToPin(flow, pin, { type: 'WRITE_RTE', ...rte });
   if (flow.state.ioapic === 'kernel')
+    // Stryker disable next-line ConditionalExpression: [dest, dest] asks the same vCPU as [dest].
     requestScans(flow, rte.dest === oldDest ? [rte.dest] : [rte.dest, oldDest]);
   else requestScans(flow);
   if (writer !== undefined) enterGuest(flow, writer);
@@ -270,6 +273,7 @@ function react(state: ModelState): { state: ModelState; reactions: Reaction[]; e
   let current = state;
   while (reactions.length < MAX_REACTIONS) {
     let acted = false;
+    // Stryker disable next-line EqualityOperator: one vCPU past the end has no phase and is skipped.
     for (let vcpu = 0; vcpu < current.guest.length && !acted; vcpu++) {
       const phase = current.guest[vcpu];
       const action = phase && program.next(current, vcpu, phase);

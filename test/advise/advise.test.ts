@@ -18,7 +18,8 @@ const adviceFor = (vmm: string): Advice => {
 };
 const verdict = (vmm: string, policy: string) => adviceFor(vmm).policies.find((p) => p.policy === policy);
 
-describe('advise (seed 20261125)', () => {
+// Exhaustive search to the fixpoint per flag and guest: minutes on a loaded 2-core CI machine.
+describe('advise (seed 20261125)', { timeout: 180_000 }, () => {
   it('tells QEMU (0x20) to ENABLE: its own setup storms Credential Guard and Xen', () => {
     const advice = adviceFor('qemu');
     expect(advice.recommended).toBe('enable');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { cli } from './run.js';
 
-describe('seoib advise (seed 7)', () => {
+// Exhaustive search to the fixpoint per flag and guest: minutes on a loaded 2-core CI machine.
+describe('seoib advise (seed 7)', { timeout: 180_000 }, () => {
   it('prints the seed, the replay command and the flag for each VMM; --json holds the verdicts', async () => {
     const args = ['advise', '--vmm', 'qemu-0x11', '--seed', '7', '--runs', '20'];
     const { code, out } = await cli(...args);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/model/command.js';
 import { initialState, type ModelState } from '../../src/model/state.js';
 import { MAX_REACTIONS, step } from '../../src/model/step.js';
+import { registerVmm } from '../../src/model/vmms.js';
 import { anyTrace } from '../arbitraries.js';
 import { levelPin5, orderedSetup, runCommands } from '../helpers.js';
 
@@ -110,5 +111,98 @@ describe('step: composition', () => {
     expect(state.lapics[1]?.context.irr).toEqual([64]);
     expect(state.lapics[0]?.context.irr).toEqual([]);
     expect(observations[8]?.deliveries).toEqual([]);
+  });
+});
+
+describe('step: which vCPUs are asked to rescan (KVM_REQ_SCAN_IOAPIC)', () => {
+  const config = { vcpus: 3, pins: 24 };
+  const profile = { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' };
+  const create = (id: number): Command => ({ op: 'KVM_CREATE_VCPU', id });
+  const cpuid = (vcpu: number): Command => ({ op: 'KVM_SET_CPUID2', vcpu, x2apic: true });
+  const spiv = (vcpu: number, value: bigint): Command => ({ op: 'guest.wrmsr', vcpu, msr: 0x80f, value });
+  const enter = (vcpu: number): Command => ({ op: 'guest.rdmsr', vcpu, msr: 0x803 });
+  /** Every vCPU created, x2APIC, software-enabled and entered again, so no rescan is pending. */
+  const settled = (irqchip: Command): Command[] => [
+    irqchip,
+    ...[0, 1, 2].flatMap((vcpu) => [create(vcpu), cpuid(vcpu)]),
+    ...[0, 1, 2].map((vcpu) => spiv(vcpu, 0x1ffn)),
+    ...[0, 1, 2].map(enter),
+  ];
+  const split: Command = { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] };
+  const kernel: Command = { op: 'KVM_CREATE_IRQCHIP' };
+  const pending = (commands: Command[]) =>
+    runCommands(profile, commands, config).state.lapics.map((lapic) => lapic?.context.scanRequested ?? null);
+
+  it('nobody once every vCPU has entered since', () => {
+    expect(pending(settled(split))).toEqual([false, false, false]);
+  });
+
+  it('every vCPU on KVM_CREATE_VCPU, even one refused with -EEXIST', () => {
+    const two = [split, create(0), cpuid(0), enter(0)];
+    expect(pending([...two, create(1)])).toEqual([true, true, null]);
+    expect(pending([...two, create(0)])).toEqual([true, null, null]);
+  });
+
+  it('every vCPU when a guest flips its APIC enable bit, nobody when it rewrites SPIV alike', () => {
+    expect(pending([...settled(split), spiv(0, 0x1ffn)])).toEqual([false, false, false]);
+    expect(pending([...settled(split), spiv(0, 0xffn)])).toEqual([true, true, true]);
+  });
+
+  it("only an entry's old and new destinations on KVM's I/O APIC; everyone on the VMM's re-route", () => {
+    const toVcpu = (dest: number): Command => ({ ...levelPin5, dest });
+    const moved = (irqchip: Command) => [...settled(irqchip), toVcpu(1), ...[0, 1, 2].map(enter), toVcpu(2)];
+    // vCPU 0 writes (the lowest that has run) and re-enters between the halves.
+    expect(pending(moved(kernel))).toEqual([false, true, true]);
+    expect(pending([...settled(kernel), toVcpu(1), ...[0, 1, 2].map(enter), toVcpu(1)])).toEqual([
+      false,
+      true,
+      false,
+    ]);
+    expect(pending(moved(split))).toEqual([false, true, true]);
+    expect(pending([...settled(split), toVcpu(1), ...[0, 1, 2].map(enter), toVcpu(1)])).toEqual([
+      false,
+      true,
+      true,
+    ]);
+  });
+});
+
+describe('step: the clock', () => {
+  it('adds up, and lets a throttled re-delivery wait out its time', () => {
+    registerVmm({
+      name: 'test-throttle-after-1',
+      description: 'a 0x20 I/O APIC that waits 1000 ns before every re-delivery on EOI',
+      ioapicVersion: 0x20,
+      quirks: { throttleEois: 1, throttleNs: 1000 },
+    });
+    const tick = (ns: number): Command => ({ op: 'clock.advance', ns });
+    const { observations, state } = runCommands(
+      { kernel: 'upstream', vmm: 'test-throttle-after-1', guest: 'adversarial' },
+      [
+        ...orderedSetup(undefined),
+        { op: 'guest.wrmsr', vcpu: 0, msr: 0x80f, value: 0x1ffn },
+        levelPin5,
+        { op: 'device.setLine', pin: 5, level: 1 },
+        { op: 'guest.acceptInterrupt', vcpu: 0 },
+        { op: 'guest.eoi', vcpu: 0 },
+        tick(400),
+        tick(600),
+      ],
+    );
+    expect(observations.slice(-3).map((o) => o.deliveries)).toEqual([[], [], [64]]);
+    expect(state.clockNs).toBe(1000);
+  });
+});
+
+describe('step: commands outside the model', () => {
+  const fresh = () =>
+    initialState({ kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' }, { vcpus: 1, pins: 2 });
+
+  it('refuses them loudly: a vCPU that does not exist, an unknown ioctl or guest command', () => {
+    expect(() => step(fresh(), { op: 'guest.eoi', vcpu: 0 })).toThrow('vCPU 0 does not exist');
+    expect(() => step(fresh(), { op: 'KVM_RUN' } as unknown as Command)).toThrow('not an ioctl: KVM_RUN');
+    expect(() => step(fresh(), { op: 'guest.hlt' } as unknown as Command)).toThrow(
+      'not a guest, device or clock command: guest.hlt',
+    );
   });
 });

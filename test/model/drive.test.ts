@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { lapicMachine } from '../../machines/lapic.js';
+import type { Command } from '../../src/model/command.js';
+import { setVisitor, start } from '../../src/model/drive.js';
+import { step } from '../../src/model/step.js';
+import { bootedSplit, levelPin5, runCommands } from '../helpers.js';
+
+function visitedWhile(work: () => void): string[] {
+  const ids: string[] = [];
+  setVisitor((visited) => ids.push(...visited));
+  try {
+    work();
+  } finally {
+    setVisitor(null);
+  }
+  return ids;
+}
+
+afterEach(() => setVisitor(null));
+
+describe('start', () => {
+  it('reports the eventless transition taken on the way in, and the state nodes entered', () => {
+    const inKernel = visitedWhile(() => start(lapicMachine, { id: 0, inKernel: true }));
+    expect(inKernel).toContain('lapic.apic.absent always #0');
+    expect(inKernel).toContain('lapic.apic.present.spiv.bit12Clear');
+    const noApic = visitedWhile(() => start(lapicMachine, { id: 0, inKernel: false }));
+    expect(noApic).not.toContain('lapic.apic.absent always #0');
+    expect(noApic).toContain('lapic.apic.absent');
+  });
+
+  it('gives the same snapshot for the same input, and reports its visit every time', () => {
+    const first = start(lapicMachine, { id: 3, inKernel: true });
+    const visits = visitedWhile(() => expect(start(lapicMachine, { id: 3, inKernel: true })).toBe(first));
+    expect(visits).toContain('lapic.apic.absent always #0');
+  });
+});
+
+describe('advance', () => {
+  it('reports the transition an event takes and those of the events its actions raise', () => {
+    const profile = { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' };
+    const inService = runCommands(profile, [
+      ...bootedSplit(undefined),
+      levelPin5,
+      { op: 'device.setLine', pin: 5, level: 1 },
+      { op: 'guest.acceptInterrupt', vcpu: 0 },
+    ]).state;
+    const eoiByWrmsr: Command = { op: 'guest.wrmsr', vcpu: 0, msr: 0x80b, value: 0n };
+    const ids = visitedWhile(() => step(inService, eoiByWrmsr));
+    expect(ids.some((id) => / WRMSR #\d+$/.test(id))).toBe(true);
+    expect(ids.some((id) => id.startsWith('lapic.apic.present EOI #'))).toBe(true);
+  });
+});
