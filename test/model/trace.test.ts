@@ -342,6 +342,23 @@ describe('parseTrace says exactly what is wrong, and where', () => {
     expect(refusal(text)).toEqual({ path, reason });
   });
 
+  it('names the whole document when it is no object, and says what came', () => {
+    expect(refusal('3')).toEqual({ path: '$', reason: 'Invalid type: Expected Object but received 3' });
+  });
+
+  it('lists the known profiles, and keeps a control character in the input on one line, escaped', () => {
+    expect(refusal(example.replace('"upstream"', '"v\\n9"'))).toEqual({
+      path: '$.profile.kernel',
+      reason:
+        'unknown kernel profile "v\\n9" (known: legacy, v4, v6, upstream, upstream-vcpu-lock, upstream-apply-first)',
+    });
+    try {
+      parseTrace('3', 'bad.json');
+    } catch (error) {
+      expect((error as Error).name).toBe('TraceInputError');
+    }
+  });
+
   it('accepts the last word of each register bitmap, and a register value beyond 2^53 as a bigint', () => {
     for (const reg of [0x170, 0x180, 0x1f0, 0x270])
       expect(() => parseTrace(getLapic(reg), 'ok.json')).not.toThrow();

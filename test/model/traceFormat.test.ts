@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { recordTrace, runTrace } from '../../src/model/runTrace.js';
-import { parseTrace } from '../../src/model/trace.js';
-import { serializeTrace } from '../../src/model/traceFormat.js';
+import { parseTrace, type Trace } from '../../src/model/trace.js';
+import { commandJson, observationJson, serializeTrace } from '../../src/model/traceFormat.js';
 import { anyTrace } from '../arbitraries.js';
 
 const corpus = join(import.meta.dirname, '..', 'corpus');
@@ -42,5 +42,47 @@ describe('record and replay (seed 2002)', () => {
       }),
       { seed: 2002, numRuns: 300 },
     );
+  });
+});
+
+describe('serializeTrace, field by field', () => {
+  const trace = (commands: Trace['commands']): Trace => ({
+    format: 'seoib-trace/1',
+    profile: { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' },
+    config: { vcpus: 1, pins: 24 },
+    commands,
+  });
+
+  it('writes an empty trace and a LAPIC trace exactly so: registers in hex, no absent field', () => {
+    expect(serializeTrace(trace([]))).toBe(
+      [
+        '{',
+        '  "format": "seoib-trace/1",',
+        '  "profile": {"kernel":"upstream","vmm":"ioapic-0x20","guest":"adversarial"},',
+        '  "config": {"vcpus":1,"pins":24},',
+        '  "commands": []',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const text = serializeTrace(
+      trace([
+        { op: 'KVM_CREATE_VCPU', id: 0 },
+        { op: 'KVM_SET_LAPIC', vcpu: 0, spiv: 0x11ff, irr: [], isr: [], tmr: [], expect: { ret: 0 } },
+        { op: 'KVM_GET_LAPIC', vcpu: 0, reg: 0x30 },
+      ]),
+    );
+    expect(text.split('\n').slice(4, 9)).toEqual([
+      '  "commands": [',
+      '    {"op":"KVM_CREATE_VCPU","id":0},',
+      '    {"op":"KVM_SET_LAPIC","vcpu":0,"spiv":"0x11ff","irr":[],"isr":[],"tmr":[],"expect":{"ret":0}},',
+      '    {"op":"KVM_GET_LAPIC","vcpu":0,"reg":"0x30"}',
+      '  ]',
+    ]);
+  });
+
+  it('commandJson and observationJson carry only the fields there are', () => {
+    expect(Object.keys(commandJson({ op: 'KVM_CREATE_IRQCHIP' }))).toEqual(['op']);
+    expect(Object.keys(observationJson({ ret: 0 }))).toEqual(['ret']);
   });
 });

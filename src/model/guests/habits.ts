@@ -16,7 +16,7 @@ export function canBoot(state: ModelState, vcpu: number): boolean {
 
 function hasDeliverable(state: ModelState, vcpu: number): boolean {
   const lapic = state.lapics[vcpu];
-  return lapic != null && lapic.value.apic !== 'absent' && deliverableVector(lapic.context) !== undefined;
+  return lapic != null && deliverableVector(lapic.context) !== undefined;
 }
 
 /** Boot step of guests that read LVR first: RDMSR LVR, then `booting` with directed = LVR bit 24. */
