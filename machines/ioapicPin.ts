@@ -148,6 +148,7 @@ export const ioapicPinMachine = setup({
   },
 }).createMachine({
   id: 'ioapicPin',
+  // Stryker disable next-line StringLiteral: XState refuses the machine at load, so every suite fails to load, which Stryker's vitest runner counts as no failed test.
   initial: 'remoteIrrClear',
   // Reset state of a redirection entry: masked, edge, vector 0.
   context: ({ input }) => ({

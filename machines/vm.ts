@@ -127,6 +127,7 @@ export const vmMachine = setup({
   },
   states: {
     irqchip: {
+      // Stryker disable next-line StringLiteral: XState refuses the machine at load, so every suite fails to load, which Stryker's vitest runner counts as no failed test.
       initial: 'none',
       states: {
         none: {
@@ -163,6 +164,7 @@ export const vmMachine = setup({
       },
     },
     seoib: {
+      // Stryker disable next-line StringLiteral: XState refuses the machine at load, so every suite fails to load, which Stryker's vitest runner counts as no failed test.
       initial: 'quirked',
       on: {
         ENABLE_X2APIC_API: [
@@ -196,6 +198,7 @@ export const vmMachine = setup({
           { actions: ['applyStickyFlags', 'retOk'] },
         ],
       },
+      // Stryker disable next-line ObjectLiteral: XState refuses the machine at load, so every suite fails to load, which Stryker's vitest runner counts as no failed test.
       states: {
         quirked: {},
         enabled: {},
@@ -203,6 +206,7 @@ export const vmMachine = setup({
       },
     },
     vcpus: {
+      // Stryker disable next-line StringLiteral: XState refuses the machine at load, so every suite fails to load, which Stryker's vitest runner counts as no failed test.
       initial: 'none',
       states: {
         none: { on: { CREATE_VCPU: { target: 'some', actions: ['addVcpu', 'retOk'] } } },

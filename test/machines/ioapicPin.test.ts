@@ -116,3 +116,40 @@ describe('ioapic pin machine', () => {
     expect(r).toMatchObject({ delivered: 6, pin: { value: 'remoteIrrSet', context: { eoiStreak: 2 } } });
   });
 });
+
+describe('ioapic pin machine: where guards look further', () => {
+  const kernelLike = { eoiServicesEveryMatchingPin: true, remoteIrrOnlyIfAccepted: true } as const;
+
+  it('an EOI of another vector leaves a still-asserted level pin alone (no clear, no re-delivery)', () => {
+    const asserted = send(fresh(), level, up).pin;
+    expect(send(asserted, { type: 'EOI', vector: 65, source: 'broadcast' })).toMatchObject({
+      delivered: 0,
+      pin: { value: 'remoteIrrSet' },
+    });
+  });
+
+  it('an EOI leaves an edge entry that kept Remote IRR (cloud-hypervisor) alone', () => {
+    const kept = send(fresh(0x11, { edgeSwitchClearsRemoteIrr: false }), level, up, down, edge).pin;
+    expect(kept.value).toBe('remoteIrrSet');
+    expect(send(kept, broadcast).pin.value).toBe('remoteIrrSet');
+  });
+
+  it('the clock delivers nothing to a pin that is not throttled, even with its line asserted', () => {
+    const waiting = send(fresh(0x11, { eoiRechecksLine: false }), level, up, broadcast).pin;
+    expect(waiting).toMatchObject({ value: 'remoteIrrClear', context: { line: true, throttleLeftNs: 0 } });
+    expect(send(waiting, { type: 'TICK', ns: 1_000_000 }).delivered).toBe(0);
+  });
+
+  it("KVM's I/O APIC: a broadcast EOI services an asserted pin of its vector, level ones taking Remote IRR", () => {
+    const edgePin = send(fresh(0x11, kernelLike), edge, up).pin;
+    expect(send(edgePin, broadcast)).toMatchObject({ delivered: 1, pin: { value: 'remoteIrrClear' } });
+    const levelUnaccepted = send(fresh(0x11, kernelLike), level, up, { type: 'UNACCEPTED' }).pin;
+    expect(levelUnaccepted.value).toBe('remoteIrrClear');
+    expect(send(levelUnaccepted, broadcast)).toMatchObject({ delivered: 1, pin: { value: 'remoteIrrSet' } });
+    expect(send(edgePin, register).delivered).toBe(0);
+  });
+
+  it('the textbook I/O APIC keeps Remote IRR for an interrupt no LAPIC accepted', () => {
+    expect(send(fresh(), level, up, { type: 'UNACCEPTED' }).pin.value).toBe('remoteIrrSet');
+  });
+});

@@ -74,6 +74,21 @@ describe('vm machine: KVM_CAP_X2APIC_API', () => {
     expect(vm.context).toMatchObject({ x2apicFormat: true, broadcastQuirkDisabled: true });
   });
 
+  it('starts with neither sticky bit, and sets each on its own bit only', () => {
+    expect(run('upstream', []).vm.context).toMatchObject({
+      x2apicFormat: false,
+      broadcastQuirkDisabled: false,
+    });
+    expect(run('upstream', [flags(1), flags(0)]).vm.context).toMatchObject({
+      x2apicFormat: true,
+      broadcastQuirkDisabled: false,
+    });
+    expect(run('upstream', [flags(2), flags(0)]).vm.context).toMatchObject({
+      x2apicFormat: false,
+      broadcastQuirkDisabled: true,
+    });
+  });
+
   it('legacy rejects bits 2 and 3 and advertises 0x3', () => {
     const { rets } = run('legacy', [
       { type: 'CHECK_EXTENSION', fd: 'system' },
@@ -128,6 +143,8 @@ describe('vm machine: irqchip and vCPU lifecycle', () => {
     expect(run('upstream', [{ type: 'CREATE_VCPU', id: 0 }, { type: 'CREATE_IRQCHIP' }, split]).rets).toEqual(
       [0, -22, -17],
     );
+    const kernel: VmEvent = { type: 'CREATE_IRQCHIP' };
+    expect(run('upstream', [kernel, kernel, split]).rets).toEqual([0, -17, -17]);
   });
 
   it('rejects more reserved pins than KVM_MAX_IRQ_ROUTES before anything else', () => {
