@@ -8,12 +8,14 @@ import { commandJson, observationJson, serializeTrace } from '../../src/model/tr
 import { anyTrace } from '../arbitraries.js';
 
 const corpus = join(import.meta.dirname, '..', 'corpus');
+/** Corpus traces by path inside test/corpus, so test names do not depend on where the checkout lives. */
 const files = readdirSync(corpus, { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.json'))
-  .map((f) => join(corpus, f));
+  .sort();
 
 describe('serializeTrace', () => {
-  it.each(files)('round-trips %s', (file) => {
+  it.each(files)('round-trips %s', (name) => {
+    const file = join(corpus, name);
     const trace = parseTrace(readFileSync(file, 'utf8'), file);
     const text = serializeTrace(trace);
     expect(parseTrace(text, file)).toEqual(trace);
