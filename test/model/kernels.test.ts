@@ -1,35 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { PROBE } from '../../src/kvm/kernelInfo.js';
 import type { Command } from '../../src/model/command.js';
 import { KERNELS } from '../../src/model/kernels.js';
 import { runCommands } from '../helpers.js';
 
-const x2apicApi = (flags: number): Command => ({
-  op: 'KVM_ENABLE_CAP',
-  cap: 'KVM_CAP_X2APIC_API',
-  args: [flags],
-});
-const check = (fd: 'system' | 'vm'): Command => ({
-  op: 'KVM_CHECK_EXTENSION',
-  fd,
-  cap: 'KVM_CAP_X2APIC_API',
-});
-/** The questions `seoib kvm info` asks (src/kvm/kernelInfo.ts): they tell the profiles apart. */
-const probe: Command[] = [
-  check('system'),
-  check('vm'),
-  x2apicApi(4),
-  x2apicApi(8),
-  x2apicApi(12),
-  { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
-  check('vm'),
-  x2apicApi(4),
-  { op: 'KVM_CREATE_VCPU', id: 0 },
-  { op: 'KVM_SET_CPUID2', vcpu: 0, x2apic: true },
-  x2apicApi(12),
-  { op: 'KVM_SET_LAPIC', vcpu: 0, spiv: 0x1ff, irr: [], isr: [], tmr: [] },
-  { op: 'KVM_GET_LAPIC', vcpu: 0, reg: 0x30 },
-  x2apicApi(8),
-];
 const profile = (kernel: string) => ({ kernel, vmm: 'ioapic-0x20', guest: 'adversarial' });
 
 describe('kernel profiles', () => {
@@ -55,8 +29,8 @@ describe('kernel profiles', () => {
     ['upstream', [15, 11, -22, 0, -22, 0, 15, 0, 0, 0, -22, 0, 0x1050014, 0]], // bit 2 hidden until split
     ['upstream-vcpu-lock', [15, 11, -22, 0, -22, 0, 15, 0, 0, 0, -22, 0, 0x1050014, -16]], // -EBUSY after vCPUs
     ['upstream-apply-first', [15, 11, -22, 0, -22, 0, 15, 0, 0, 0, -22, 0, 0x50014, 0]], // refused 12 sticks
-  ])('%s answers the probe as DESIGN §1 and its draft say', (kernel, answers) => {
-    const { observations } = runCommands(profile(kernel), probe);
+  ])('%s answers the probe of seoib kvm info as DESIGN §1 and its draft say', (kernel, answers) => {
+    const { observations } = runCommands(profile(kernel), [...PROBE]);
     expect(observations.map((o) => o.value ?? o.ret)).toEqual(answers);
   });
 

@@ -1,3 +1,4 @@
+import type { Command } from '../command.js';
 import type { ModelState } from '../state.js';
 import type { GuestAction, GuestPhase } from './program.js';
 
@@ -19,36 +20,26 @@ function pinWith(state: ModelState, vector: number, trigger: 'level' | 'edge', m
  */
 export function explicitIoapicEoi(state: ModelState, phase: GuestPhase & { phase: 'handling' }): GuestAction {
   const idle: GuestPhase = { phase: 'idle', directed: phase.directed };
+  const eoiRegister: GuestAction = {
+    command: { op: 'guest.ioapicEoi', vector: phase.vector },
+    after: () => idle,
+  };
   if (phase.step === 'pinMasked') {
     const masked = pinWith(state, phase.vector, 'edge', true);
-    if (masked === undefined)
-      return { command: { op: 'guest.ioapicEoi', vector: phase.vector }, after: () => idle };
-    const { pin, context } = masked;
-    return {
-      command: {
-        op: 'guest.ioapicWriteRte',
-        pin,
-        vector: context.vector,
-        dest: context.dest,
-        trigger: 'level',
-        masked: false,
-      },
-      after: () => idle,
-    };
+    return masked === undefined
+      ? eoiRegister
+      : { command: rewritten(masked, 'level', false), after: () => idle };
   }
   const found = pinWith(state, phase.vector, 'level');
-  if (found === undefined || found.context.version >= 0x20)
-    return { command: { op: 'guest.ioapicEoi', vector: phase.vector }, after: () => idle };
-  const { pin, context } = found;
-  return {
-    command: {
-      op: 'guest.ioapicWriteRte',
-      pin,
-      vector: context.vector,
-      dest: context.dest,
-      trigger: 'edge',
-      masked: true,
-    },
-    after: () => ({ ...phase, step: 'pinMasked' }),
-  };
+  if (found === undefined || found.context.version >= 0x20) return eoiRegister;
+  return { command: rewritten(found, 'edge', true), after: () => ({ ...phase, step: 'pinMasked' }) };
+}
+
+/** The guest's write of a pin's entry with its vector and destination, and this trigger mode and mask. */
+function rewritten(
+  { pin, context }: NonNullable<ReturnType<typeof pinWith>>,
+  trigger: 'level' | 'edge',
+  masked: boolean,
+): Command {
+  return { op: 'guest.ioapicWriteRte', pin, vector: context.vector, dest: context.dest, trigger, masked };
 }
