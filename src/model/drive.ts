@@ -3,7 +3,6 @@ import {
   type AnyTransitionDefinition,
   getInitialMicrosteps,
   getMicrosteps,
-  initialTransition,
   transition,
 } from 'xstate';
 
@@ -48,7 +47,7 @@ const byIdentity = new WeakMap<object, Map<string, Advanced<unknown, unknown, un
 const started = new Map<string, { snapshot: Persisted<unknown, unknown>; visited: readonly string[] }>();
 
 /**
- * The machine's initial snapshot for `input`, through XState's pure initialTransition; memoised like advance(),
+ * The machine's initial snapshot for `input`, through XState's pure initial macrostep; memoised like advance(),
  * since a VM's 24 pins start alike and starting an actor costs as much as hundreds of memoised steps.
  */
 export function start<TValue, TContext>(
@@ -59,10 +58,12 @@ export function start<TValue, TContext>(
   let entry = started.get(key);
   // Stryker disable next-line ConditionalExpression: a cache; starting afresh gives the same answer.
   if (entry === undefined) {
-    const [snapshot] = initialTransition(machine, input);
+    // XState's pure initial macrostep, microstep by microstep: the nodes entered first, then the settled snapshot.
+    const steps = getInitialMicrosteps(machine, input).map(([snapshot]) => snapshot);
+    const [entered] = steps;
+    const snapshot = steps[steps.length - 1] as Snapshot;
     // Eventless transitions taken on the way in: from a node entered first and left before the snapshot settled.
-    const [first] = getInitialMicrosteps(machine, input);
-    const taken = [...(first?.[0]._nodes ?? [])]
+    const taken = [...(entered?._nodes ?? [])]
       .flatMap((node) => node.always ?? [])
       .filter((t) => !snapshot._nodes.includes(t.source));
     entry = {
