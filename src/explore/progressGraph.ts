@@ -1,4 +1,4 @@
-import type { Command } from '../model/command.js';
+import { type Command, isIoctl } from '../model/command.js';
 
 function grow(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
   if (length <= array.length) return array;
@@ -12,7 +12,7 @@ function grow(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayB
  * A pending interrupt that no sequence of progress moves delivers again is stuck.
  */
 export function isProgress(command: Command): boolean {
-  return !command.op.startsWith('KVM_') && command.op !== 'guest.ioapicWriteRte';
+  return !isIoctl(command) && command.op !== 'guest.ioapicWriteRte';
 }
 
 /** Where one vector (a mask bit) is pending and no sequence of progress moves ever delivers it again. */

@@ -1,4 +1,4 @@
-import type { Command } from '../model/command.js';
+import { type Command, isIoctl } from '../model/command.js';
 import type { Observation } from '../model/observation.js';
 import { runTrace } from '../model/runTrace.js';
 import { type Trace, TraceInputError } from '../model/trace.js';
@@ -24,7 +24,7 @@ export interface ExportedStep {
 export function exportedSteps(trace: Trace, file: string): ExportedStep[] {
   const model = runTrace(trace).observations;
   return trace.commands.map((command, index) => {
-    if (!command.op.startsWith('KVM_')) {
+    if (!isIoctl(command)) {
       throw new TraceInputError(
         file,
         `$.commands[${index}].op`,

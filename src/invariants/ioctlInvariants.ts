@@ -5,6 +5,7 @@ import {
   type VmEvent,
   vmMachine,
 } from '../../machines/vm.js';
+import { isIoctl } from '../model/command.js';
 import { advance } from '../model/drive.js';
 import type { VmSnapshot } from '../model/state.js';
 import type { Executed } from '../model/step.js';
@@ -73,8 +74,7 @@ export const failedIoctlAtomic = stateless(
     appliesTo: 'every kernel, every ioctl',
   },
   ({ command, before, after, observation }) => {
-    if (!command.op.startsWith('KVM_') || observation.ret === undefined || observation.ret >= 0)
-      return undefined;
+    if (!isIoctl(command) || observation.ret === undefined || observation.ret >= 0) return undefined;
     return kernelState(before) === kernelState(after)
       ? undefined
       : `${command.op} returned ${observation.ret} but changed state`;

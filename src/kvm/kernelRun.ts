@@ -1,4 +1,4 @@
-import type { Command } from '../model/command.js';
+import { type Command, isIoctl } from '../model/command.js';
 import type { Observation } from '../model/observation.js';
 import { initialState, type ModelState } from '../model/state.js';
 import { step } from '../model/step.js';
@@ -6,7 +6,6 @@ import type { Trace } from '../model/trace.js';
 import { commandJson, observationJson } from '../model/traceFormat.js';
 import { VMMS } from '../model/vmms.js';
 import { runCommandOnKernel } from './kernelCommand.js';
-import { requestFor } from './requests.js';
 import type { RunnerProcess } from './runnerProcess.js';
 import { VmmIoapic } from './vmmIoapic.js';
 
@@ -111,7 +110,7 @@ export async function runOnKernel(
   for (const [index, command] of trace.commands.entries()) {
     const result = step(state, command);
     for (const [reaction, executed] of result.executed.entries()) {
-      if (requestFor(executed.command) !== undefined) {
+      if (isIoctl(executed.command)) {
         const outcome = runCommandOnKernel(vm, executed.command, executed.before).then(
           (observed): Outcome => ({ observed: observed as Observation }),
           (failed: unknown): Outcome => ({ failed }),

@@ -3,7 +3,7 @@ import { FLAG_DISABLE_SEOIB, FLAG_ENABLE_SEOIB } from '../../machines/vm.js';
 import { commandsFor } from '../fuzz/alphabet.js';
 import { makeRow } from '../fuzz/row.js';
 import { MSR } from '../model/apic.js';
-import type { Command } from '../model/command.js';
+import { type Command, isIoctl } from '../model/command.js';
 import type { Config } from '../model/config.js';
 import type { Trace } from '../model/trace.js';
 import { TRACE_FORMAT } from '../model/traceSchema.js';
@@ -69,7 +69,7 @@ export function kernelTraceArbitrary(
   const alphabet = [
     { op: 'KVM_CHECK_EXTENSION', fd: 'system', cap: 'KVM_CAP_X2APIC_API' } as Command,
     ...commandsFor(row, vcpus).filter((command) => command.op !== 'guest.init' || command.vcpu === 0),
-  ].filter((command) => !ioctlsOnly || command.op.startsWith('KVM_'));
+  ].filter((command) => !ioctlsOnly || isIoctl(command));
   const group = (test: (op: Command['op']) => boolean) =>
     fc.constantFrom(...alphabet.filter((command) => test(command.op)));
   const interrupt = (op: Command['op']) => op === 'guest.acceptInterrupt' || op === 'guest.eoi';
@@ -92,7 +92,7 @@ export function kernelTraceArbitrary(
     .tuple(
       fc.constantFrom(...DIFF_VMMS),
       fc.option(
-        bootedVm(config).map((setup) => setup.filter((c) => !ioctlsOnly || c.op.startsWith('KVM_'))),
+        bootedVm(config).map((setup) => setup.filter((c) => !ioctlsOnly || isIoctl(c))),
         { freq: 4 },
       ),
       fc.array(command, { minLength: 1, maxLength: maxCommands, size: 'max' }),

@@ -188,6 +188,11 @@ export type Op = Command['op'];
 /** Ops that a guest program may issue by itself. */
 export type GuestOp = Extract<Op, `guest.${string}` | 'device.setLine'>;
 
+/** A VM or vCPU ioctl (`KVM_*`), as opposed to a guest, device or clock command. */
+export function isIoctl(command: Command): boolean {
+  return command.op.startsWith('KVM_');
+}
+
 /** The vCPU a command names, if any. */
 export function vcpuOf(command: Command): number | undefined {
   return 'vcpu' in command ? command.vcpu : undefined;

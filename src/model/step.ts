@@ -8,7 +8,7 @@ import {
   vmMachine,
 } from '../../machines/vm.js';
 import { ERRNO, MSR } from './apic.js';
-import type { Command } from './command.js';
+import { type Command, isIoctl } from './command.js';
 import { advance } from './drive.js';
 import { GUESTS } from './guests/index.js';
 import { eoiAllPins, type Flow, openFlow, sendToLapic, sendToPin } from './interruptFlow.js';
@@ -246,10 +246,6 @@ function writeRteHalf(
 /** The low half of a redirection entry: vector, trigger mode, mask. */
 function rteLow(context: PinContext): Pick<PinContext, 'vector' | 'trigger' | 'masked'> {
   return { vector: context.vector, trigger: context.trigger, masked: context.masked };
-}
-
-function isIoctl(command: Command): boolean {
-  return command.op.startsWith('KVM_');
 }
 
 /** Executes one command without guest reactions. */
