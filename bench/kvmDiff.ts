@@ -26,19 +26,20 @@ for (const source of sources) {
         console.log(`${connection.kernel}: matches no kernel profile, skipped`);
         continue;
       }
+      const noGuest = guestLeftOut(connection);
       const result = await diffKernel(connection.runner, {
         kernel: profile,
         seed: SEED,
         runs: RUNS,
         maxCommands: 20,
-        noGuest: guestLeftOut(connection),
+        noGuest,
       });
       const verdict =
         result.found === undefined
           ? 'no disagreement'
           : `DISAGREEMENT after shrinking: ${JSON.stringify(result.found.disagreements)}`;
       console.log(
-        `${connection.kernel} (${profile}, ${guestLeftOut(connection) === undefined ? 'ioctls, guest, device' : 'ioctls only'}): boot ${connection.bootSeconds.toFixed(1)} s, ${result.runs} traces at ${result.rate.toFixed(1)} traces/s (seed ${SEED}): ${verdict}`,
+        `${connection.kernel} (${profile}, ${noGuest === undefined ? 'ioctls, guest, device' : 'ioctls only'}): boot ${connection.bootSeconds.toFixed(1)} s, ${result.runs} traces at ${result.rate.toFixed(1)} traces/s (seed ${SEED}): ${verdict}`,
       );
     } finally {
       connection.runner.close();
