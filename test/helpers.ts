@@ -79,3 +79,20 @@ export function bootedSplit(flags: number | undefined, spiv = 0x1ff, vcpus = 1):
     ]),
   ];
 }
+
+/** The built-in profile names, in the order the registries and `seoib profiles` list them. */
+export const PROFILE_NAMES = {
+  kernel: ['legacy', 'v4', 'v6', 'upstream', 'upstream-vcpu-lock', 'upstream-apply-first'],
+  vmm: [
+    'ioapic-0x11',
+    'ioapic-0x20',
+    'qemu',
+    'qemu-0x11',
+    'qemu-rfc',
+    'qemu-rfc-0x11',
+    'crosvm',
+    'cloud-hypervisor',
+    'firecracker',
+  ],
+  guest: ['linux', 'linux-ir', 'windows-hyperv', 'credential-guard', 'xen-l1', 'adversarial'],
+} as const;

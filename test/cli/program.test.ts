@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { PROFILE_NAMES } from '../helpers.js';
 import { cli } from './run.js';
 
 const example = readFileSync(
@@ -31,33 +32,9 @@ describe('seoib command line', () => {
     const { code, out } = await cli('profiles', '--json');
     expect(code).toBe(0);
     const names = JSON.parse(out);
-    expect(names.kernel.map((p: { name: string }) => p.name)).toEqual([
-      'legacy',
-      'v4',
-      'v6',
-      'upstream',
-      'upstream-vcpu-lock',
-      'upstream-apply-first',
-    ]);
-    expect(names.vmm.map((p: { name: string }) => p.name)).toEqual([
-      'ioapic-0x11',
-      'ioapic-0x20',
-      'qemu',
-      'qemu-0x11',
-      'qemu-rfc',
-      'qemu-rfc-0x11',
-      'crosvm',
-      'cloud-hypervisor',
-      'firecracker',
-    ]);
-    expect(names.guest.map((p: { name: string }) => p.name)).toEqual([
-      'linux',
-      'linux-ir',
-      'windows-hyperv',
-      'credential-guard',
-      'xen-l1',
-      'adversarial',
-    ]);
+    expect(names.kernel.map((p: { name: string }) => p.name)).toEqual(PROFILE_NAMES.kernel);
+    expect(names.vmm.map((p: { name: string }) => p.name)).toEqual(PROFILE_NAMES.vmm);
+    expect(names.guest.map((p: { name: string }) => p.name)).toEqual(PROFILE_NAMES.guest);
   });
 });
 

@@ -263,31 +263,23 @@ describe('lapic machine: registers as RDMSR and KVM_GET_LAPIC read them', () => 
     tmr: [21, 253],
     advertise: true,
   }).lapic;
+  /** Those words as both views read them: ISR's first and last, TMR's, IRR's. */
+  const FIRST_AND_LAST_WORDS = [1 << 20, 1 << 28, 1 << 21, 1 << 29, 1 << 22, 1 << 30];
   const msr = (n: number) => readMsr(loaded.value, loaded.context, n);
   const page = (offset: number) => readLapicRegister(loaded.value, loaded.context, offset);
 
   it('RDMSR reads the APIC ID and each word of ISR (0x810-0x817), TMR (0x818-0x81f) and IRR (0x820-0x827)', () => {
     expect(msr(0x802)).toBe(3);
-    expect([msr(0x810), msr(0x817), msr(0x818), msr(0x81f), msr(0x820), msr(0x827)]).toEqual([
-      1 << 20,
-      1 << 28,
-      1 << 21,
-      1 << 29,
-      1 << 22,
-      1 << 30,
-    ]);
+    expect([msr(0x810), msr(0x817), msr(0x818), msr(0x81f), msr(0x820), msr(0x827)]).toEqual(
+      FIRST_AND_LAST_WORDS,
+    );
     expect([msr(0x80e), msr(0x828)]).toEqual(['fault', 'fault']);
   });
 
   it('KVM_GET_LAPIC reads them at 0x100-0x170, 0x180-0x1f0 and 0x200-0x270, and nothing past', () => {
-    expect([page(0x100), page(0x170), page(0x180), page(0x1f0), page(0x200), page(0x270)]).toEqual([
-      1 << 20,
-      1 << 28,
-      1 << 21,
-      1 << 29,
-      1 << 22,
-      1 << 30,
-    ]);
+    expect([page(0x100), page(0x170), page(0x180), page(0x1f0), page(0x200), page(0x270)]).toEqual(
+      FIRST_AND_LAST_WORDS,
+    );
     expect([page(0xf8), page(0x280), page(0x20)]).toEqual([undefined, undefined, undefined]);
   });
 });

@@ -2,20 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { PROBE } from '../../src/kvm/kernelInfo.js';
 import type { Command } from '../../src/model/command.js';
 import { KERNELS } from '../../src/model/kernels.js';
-import { runCommands } from '../helpers.js';
+import { PROFILE_NAMES, runCommands } from '../helpers.js';
 
 const profile = (kernel: string) => ({ kernel, vmm: 'ioapic-0x20', guest: 'adversarial' });
 
 describe('kernel profiles', () => {
   it('are the patch as merged, its drafts, the kernel before it and two what-ifs, each described', () => {
-    expect([...KERNELS.keys()]).toEqual([
-      'legacy',
-      'v4',
-      'v6',
-      'upstream',
-      'upstream-vcpu-lock',
-      'upstream-apply-first',
-    ]);
+    expect([...KERNELS.keys()]).toEqual(PROFILE_NAMES.kernel);
     const descriptions = [...KERNELS.values()].map((k) => k.description);
     expect(new Set(descriptions).size).toBe(KERNELS.size);
     for (const description of descriptions) expect(description.length).toBeGreaterThan(20);

@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { KERNEL_IOAPIC, registerVmm, VMMS } from '../../src/model/vmms.js';
+import { PROFILE_NAMES } from '../helpers.js';
 
-const BUILT_IN = [
-  'ioapic-0x11',
-  'ioapic-0x20',
-  'qemu',
-  'qemu-0x11',
-  'qemu-rfc',
-  'qemu-rfc-0x11',
-  'crosvm',
-  'cloud-hypervisor',
-  'firecracker',
-];
+const BUILT_IN: readonly string[] = PROFILE_NAMES.vmm;
 
 describe('VMM profiles', () => {
   it("are DESIGN §1's generic I/O APICs and real VMMs, each described apart, and KVM's own I/O APIC", () => {
