@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareExpectation, recordTrace, runTrace } from '../../src/model/runTrace.js';
 import type { Trace } from '../../src/model/trace.js';
+import { orderedSetup } from '../helpers.js';
 
 describe('compareExpectation', () => {
   it('compares value under mask', () => {
@@ -64,11 +65,7 @@ describe('recordTrace', () => {
       format: 'seoib-trace/1',
       profile: { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'linux' },
       config: { vcpus: 1, pins: 24 },
-      commands: [
-        { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
-        { op: 'KVM_CREATE_VCPU', id: 0 },
-        { op: 'KVM_SET_CPUID2', vcpu: 0, x2apic: true },
-      ],
+      commands: orderedSetup(undefined),
     };
     const recorded = recordTrace(trace, runTrace(trace));
     expect(recorded.commands.map((c) => c.expect)).toEqual([

@@ -5,7 +5,7 @@ import { initialState, type ModelState } from '../../src/model/state.js';
 import { MAX_REACTIONS, step } from '../../src/model/step.js';
 import { registerVmm } from '../../src/model/vmms.js';
 import { anyTrace } from '../arbitraries.js';
-import { levelPin5, orderedSetup, runCommands } from '../helpers.js';
+import { bootedSplit, levelPin5, orderedSetup, runCommands } from '../helpers.js';
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -179,8 +179,7 @@ describe('step: the clock', () => {
     const { observations, state } = runCommands(
       { kernel: 'upstream', vmm: 'test-throttle-after-1', guest: 'adversarial' },
       [
-        ...orderedSetup(undefined),
-        { op: 'guest.wrmsr', vcpu: 0, msr: 0x80f, value: 0x1ffn },
+        ...bootedSplit(undefined),
         levelPin5,
         { op: 'device.setLine', pin: 5, level: 1 },
         { op: 'guest.acceptInterrupt', vcpu: 0 },

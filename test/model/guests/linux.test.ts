@@ -4,13 +4,12 @@ import { GUESTS } from '../../../src/model/guests/index.js';
 import { runTrace } from '../../../src/model/runTrace.js';
 import { commandJson } from '../../../src/model/traceFormat.js';
 import { TRACE_FORMAT } from '../../../src/model/traceSchema.js';
+import { orderedSetup } from '../../helpers.js';
 
 /** The guest program's reactions to a level (or edge) interrupt on pin 5, as trace commands. */
 function reactions(guest: string, vmm: string, trigger: 'level' | 'edge'): unknown[] {
   const commands: Command[] = [
-    { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
-    { op: 'KVM_CREATE_VCPU', id: 0 },
-    { op: 'KVM_SET_CPUID2', vcpu: 0, x2apic: true },
+    ...orderedSetup(undefined),
     { op: 'guest.ioapicWriteRte', pin: 5, vector: 64, trigger, masked: false, dest: 0 },
     { op: 'device.setLine', pin: 5, level: 1 },
   ];
@@ -45,11 +44,7 @@ describe('linux', () => {
       format: TRACE_FORMAT,
       profile: { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'linux' },
       config: { vcpus: 1, pins: 24 },
-      commands: [
-        { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
-        { op: 'KVM_CREATE_VCPU', id: 0 },
-        { op: 'KVM_SET_CPUID2', vcpu: 0, x2apic: true },
-      ],
+      commands: orderedSetup(undefined),
     });
     expect(run.observations[2]?.reactions?.map((r) => commandJson(r.command))).toEqual([
       { op: 'guest.wrmsr', vcpu: 0, msr: '0x80f', value: '0x1ff' },
