@@ -4,6 +4,7 @@ export { type ExploreOptions, type ExploreResult, explore } from './explore/expl
 export { type Found, fuzz, fuzzRow, type RowResult, rowSeed } from './fuzz/campaign.js';
 export { recordedTrace } from './fuzz/counterexample.js';
 export { makeRow, POLICIES, type Policy, type Row, rowName } from './fuzz/row.js';
+export { FAIL_ON_MODES, type FailOn, fails } from './invariants/failOn.js';
 export { INVARIANTS, INVARIANTS as invariants, type Violation } from './invariants/index.js';
 export { failingViolations, type VmmCheckOptions, vmmRows } from './library/vmmCheck.js';
 export type { Command } from './model/command.js';

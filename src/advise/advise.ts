@@ -34,6 +34,8 @@ export interface GuestVerdict {
   guest: string;
   /** Invariants violated, expected (documented) or not, by either search. */
   violated: string[];
+  /** Those of `violated` that some search found with no documented reason. */
+  unexpected: string[];
   /** Vectors some reachable state leaves pending forever (explorer deadlocks). */
   deadlocks: number[];
   /** How far the exhaustive search proves it: the fixpoint or a depth. */
@@ -85,10 +87,13 @@ function judge(vmm: string, policy: Policy, guest: string, options: AdviseOption
   const row = makeRow(options.kernel, vmm, policy, guest, options.config);
   const explored = explore(row, { depth: options.depth, maxStates: options.maxStates, symmetry: true });
   const [fuzzed] = fuzz([row], { seed: options.seed, runs: options.runs, maxCommands: 30 });
-  const violated = new Set([...explored.found, ...(fuzzed?.found ?? [])].map((f) => f.violation.invariant));
+  const found = [...explored.found, ...(fuzzed?.found ?? [])].map((f) => f.violation);
+  const violated = new Set(found.map((v) => v.invariant));
+  const unexpected = new Set(found.filter((v) => v.expected === null).map((v) => v.invariant));
   return {
     guest,
     violated: [...violated].sort(),
+    unexpected: [...unexpected].sort(),
     deadlocks: explored.deadlocks.map((d) => d.vector),
     proven: boundOf(explored),
   };

@@ -10,7 +10,8 @@ import { INVARIANT_IDS } from '../invariants/index.js';
 import { serializeTrace } from '../model/traceFormat.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import type { ExploreCliOptions } from './exploreOptions.js';
-import { type CliIo, EXIT } from './io.js';
+import type { CliIo } from './io.js';
+import { verdict } from './verdict.js';
 
 interface Explored {
   results: ExploreResult[];
@@ -85,8 +86,10 @@ function printRow(io: CliIo, result: ExploreResult, files: ReadonlyMap<object, s
     io.out('  every invariant holds, no deadlock\n');
 }
 
-function unexpectedCount(results: readonly ExploreResult[]): number {
-  return results.flatMap((r) => r.found).filter((f) => f.violation.expected === null).length;
+function judge(results: readonly ExploreResult[], options: ExploreCliOptions) {
+  const violations = results.flatMap((r) => r.found).map((f) => f.violation);
+  const deadlocks = results.reduce((n, r) => n + r.deadlocks.length, 0);
+  return verdict({ violations, deadlocks }, options.failOn);
 }
 
 function summary(io: CliIo, explored: Explored, options: ExploreCliOptions, listMissing: boolean): number {
@@ -102,11 +105,11 @@ function summary(io: CliIo, explored: Explored, options: ExploreCliOptions, list
   if (listMissing)
     for (const missing of [...coverage.states.missing, ...coverage.transitions.missing])
       io.out(`  never reached: ${missing}\n`);
-  const unexpected = unexpectedCount(results);
-  io.out(
-    `\n${unexpected === 0 ? 'no unexpected violation' : `${unexpected} UNEXPECTED violation(s)`}; traces in ${options.out}\n`,
-  );
-  return unexpected > 0 ? EXIT.failed : EXIT.ok;
+  io.out(`\ntraces in ${options.out}\n`);
+
+  const judged = judge(results, options);
+  io.out(`${judged.line}\n`);
+  return judged.code;
 }
 
 function report(explored: Explored, options: ExploreCliOptions) {
@@ -120,6 +123,7 @@ function report(explored: Explored, options: ExploreCliOptions) {
     rows: explored.results.map((r) => rowJson(r, explored.files)),
     coverage,
     seconds: explored.seconds,
+    verdict: judge(explored.results, options).json,
   };
 }
 
@@ -129,7 +133,7 @@ export function explore(io: CliIo, options: ExploreCliOptions): number {
   const explored = runRows(io, options);
   if (options.json) {
     io.out(`${JSON.stringify(report(explored, options), null, 2)}\n`);
-    return unexpectedCount(explored.results) > 0 ? EXIT.failed : EXIT.ok;
+    return judge(explored.results, options).code;
   }
   for (const result of explored.results) printRow(io, result, explored.files);
   return summary(io, explored, options, true);
@@ -145,7 +149,7 @@ export function matrix(io: CliIo, options: ExploreCliOptions): number {
   writeFileAtomic(markdown, matrixMarkdown(explored.results, options.replay));
   if (options.json) {
     io.out(`${JSON.stringify(report(explored, options), null, 2)}\n`);
-    return unexpectedCount(explored.results) > 0 ? EXIT.failed : EXIT.ok;
+    return judge(explored.results, options).code;
   }
   io.out(`\n${matrixTable(explored.results)}\n`);
   const bounds = new Set(explored.results.map((r) => (r.exhausted ? 'fixpoint' : boundOf(r))));

@@ -1,8 +1,17 @@
 import { POLICIES, type Policy, type Row } from '../fuzz/row.js';
+import type { FailOn } from '../invariants/failOn.js';
 import { GUESTS } from '../model/guests/index.js';
 import { KERNELS } from '../model/kernels.js';
 import { VMMS } from '../model/vmms.js';
-import { integer, type RawRowOptions, rowFlags, selectRows, writableFolder } from './optionValues.js';
+import {
+  failOn,
+  failOnFlag,
+  integer,
+  type RawRowOptions,
+  rowFlags,
+  selectRows,
+  writableFolder,
+} from './optionValues.js';
 
 /** `seoib explore` and `seoib matrix` options as commander hands them over (strings). */
 export interface RawExploreOptions extends RawRowOptions {
@@ -14,6 +23,7 @@ export interface RawExploreOptions extends RawRowOptions {
   symmetry: boolean;
   out: string;
   json: boolean;
+  failOn?: string;
 }
 
 /** Validated exploration options. */
@@ -30,6 +40,8 @@ export interface ExploreCliOptions {
   out: string;
   /** One JSON object on stdout. */
   json: boolean;
+  /** Which violations (and whether deadlocks) make the run exit 1. */
+  failOn: FailOn;
   /** The command line that repeats this run. */
   replay: string;
 }
@@ -64,6 +76,7 @@ export function parseExploreOptions(
   );
   const depth = integer('depth', raw.depth, 0, 1000);
   const maxStates = integer('max-states', raw.maxStates, 1, 100_000_000);
+  const mode = failOn(raw.failOn);
   writableFolder(raw.out);
   const replay = [
     `seoib ${command}`,
@@ -80,6 +93,16 @@ export function parseExploreOptions(
     ...(raw.symmetry ? [] : ['--no-symmetry']),
     '--out',
     raw.out,
+    ...failOnFlag(mode),
   ].join(' ');
-  return { rows, depth, maxStates, symmetry: raw.symmetry, out: raw.out, json: raw.json, replay };
+  return {
+    rows,
+    depth,
+    maxStates,
+    symmetry: raw.symmetry,
+    out: raw.out,
+    json: raw.json,
+    failOn: mode,
+    replay,
+  };
 }

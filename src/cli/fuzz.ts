@@ -11,7 +11,8 @@ import { shardPositions } from '../fuzz/shard.js';
 import { fuzzInWorkers } from '../fuzz/workerPool.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import type { FuzzOptions } from './fuzzOptions.js';
-import { type CliIo, EXIT } from './io.js';
+import type { CliIo } from './io.js';
+import { verdict } from './verdict.js';
 
 interface Progress {
   row(record: RowRecord): void;
@@ -121,7 +122,8 @@ export async function fuzz(io: CliIo, options: FuzzOptions): Promise<number> {
 
 function report(io: CliIo, options: FuzzOptions, records: readonly RowRecord[], started: number): number {
   const coverage = coverageOf(new Set(records.flatMap((r) => r.visited)));
-  const unexpected = records.flatMap((r) => r.found).filter((f) => f.violation.expected === null);
+  const found = records.flatMap((r) => r.found);
+  const judged = verdict({ violations: found.map((f) => f.violation) }, options.failOn);
   const totals = records.reduce(
     (t, r) => ({ runs: t.runs + r.runs, commands: t.commands + r.commands, refused: t.refused + r.refused }),
     { runs: 0, commands: 0, refused: 0 },
@@ -147,9 +149,10 @@ function report(io: CliIo, options: FuzzOptions, records: readonly RowRecord[], 
       })),
       draws: { total: totals.commands, discarded: 0, refusedByModel: totals.refused },
       coverage,
+      verdict: judged.json,
     };
     io.out(`${JSON.stringify(json, null, 2)}\n`);
-    return unexpected.length > 0 ? EXIT.failed : EXIT.ok;
+    return judged.code;
   }
   for (const record of records) {
     for (const found of record.found) describeFound(io, record, found, fileOf(found));
@@ -168,8 +171,8 @@ function report(io: CliIo, options: FuzzOptions, records: readonly RowRecord[], 
   for (const missing of [...coverage.states.missing, ...coverage.transitions.missing])
     io.out(`  never reached: ${missing}\n`);
   if (options.matrix) io.out(`\n${matrixTable(records)}\n`);
-  io.out(
-    `\n${unexpected.length === 0 ? 'no unexpected violation' : `${unexpected.length} UNEXPECTED violation(s)`}; counterexamples in ${options.out}\n`,
-  );
-  return unexpected.length > 0 ? EXIT.failed : EXIT.ok;
+  io.out(`\ncounterexamples in ${options.out}\n`);
+
+  io.out(`${judged.line}\n`);
+  return judged.code;
 }

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { CampaignKey } from '../fuzz/campaignStore.js';
 import { POLICIES, type Row, rowName } from '../fuzz/row.js';
 import { parseShard, type Shard, shardFromEnvironment, WHOLE as WHOLE_CAMPAIGN } from '../fuzz/shard.js';
+import type { FailOn } from '../invariants/failOn.js';
 import { INVARIANT_IDS } from '../invariants/index.js';
 import { CONFIG_LIMITS } from '../model/config.js';
 import { GUESTS } from '../model/guests/index.js';
@@ -10,6 +11,8 @@ import { VMMS } from '../model/vmms.js';
 import { UsageError } from './io.js';
 import {
   duration,
+  failOn,
+  failOnFlag,
   integer,
   list,
   type RawRowOptions,
@@ -32,6 +35,7 @@ export interface RawFuzzOptions extends RawRowOptions {
   json: boolean;
   shard?: string;
   workers: string;
+  failOn?: string;
 }
 
 /** Validated `seoib fuzz` options. */
@@ -60,6 +64,8 @@ export interface FuzzOptions {
   workers: number;
   /** What makes this campaign's rows comparable with another run's (campaign.json). */
   campaign: CampaignKey;
+  /** Which violations make the run exit 1. */
+  failOn: FailOn;
   /** The command line that replays this campaign. */
   replay: string;
 }
@@ -93,6 +99,7 @@ export function parseFuzzOptions(raw: RawFuzzOptions): FuzzOptions {
     throw new UsageError(`${source}: "${shardText}" must be K/N with 1 <= K <= N`);
   }
   const workers = integer('workers', raw.workers, 1, 256);
+  const mode = failOn(raw.failOn);
   writableFolder(raw.out);
   const campaign: CampaignKey = {
     format: 'seoib-campaign/1',
@@ -121,6 +128,7 @@ export function parseFuzzOptions(raw: RawFuzzOptions): FuzzOptions {
     raw.out,
     ...(shard.count === 1 ? [] : ['--shard', `${shard.index}/${shard.count}`]),
     ...(workers === 1 ? [] : ['--workers', String(workers)]),
+    ...failOnFlag(mode),
   ].join(' ');
   return {
     rows,
@@ -135,6 +143,7 @@ export function parseFuzzOptions(raw: RawFuzzOptions): FuzzOptions {
     shard,
     workers,
     campaign,
+    failOn: mode,
     replay,
   };
 }

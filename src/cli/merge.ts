@@ -4,14 +4,21 @@ import { CampaignStore } from '../fuzz/campaignStore.js';
 import { matrixTable } from '../fuzz/matrix.js';
 import type { RowRecord } from '../fuzz/rowRecord.js';
 import { writeFileAtomic } from './atomicWrite.js';
-import { type CliIo, EXIT, UsageError } from './io.js';
-import { writableFolder } from './optionValues.js';
+import { type CliIo, UsageError } from './io.js';
+import { failOn, writableFolder } from './optionValues.js';
+import { verdict } from './verdict.js';
 
 /**
  * `seoib merge`: combines the campaign folders of a campaign's shards (same seed, budget and rows) into `out`,
  * counterexample traces included; `results.json` there is what the unsharded campaign writes.
  */
-export function merge(io: CliIo, folders: readonly string[], out: string): number {
+export function merge(
+  io: CliIo,
+  folders: readonly string[],
+  options: { out: string; failOn?: string },
+): number {
+  const { out } = options;
+  const mode = failOn(options.failOn);
   const shards = folders.map((folder) => CampaignStore.read(folder, writeFileAtomic));
   const [first] = shards;
   if (first === undefined) throw new UsageError('merge: name at least one campaign folder');
@@ -40,9 +47,7 @@ export function merge(io: CliIo, folders: readonly string[], out: string): numbe
   );
   for (const row of missing) io.out(`  missing: ${row}\n`);
   io.out(`\n${matrixTable(results.rows)}\n`);
-  const unexpected = results.rows.flatMap((r) => r.found).filter((f) => f.violation.expected === null);
-  io.out(
-    `\n${unexpected.length === 0 ? 'no unexpected violation' : `${unexpected.length} UNEXPECTED violation(s)`}\n`,
-  );
-  return unexpected.length > 0 ? EXIT.failed : EXIT.ok;
+  const judged = verdict({ violations: results.rows.flatMap((r) => r.found).map((f) => f.violation) }, mode);
+  io.out(`\n${judged.line}\n`);
+  return judged.code;
 }

@@ -1,5 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { POLICIES, type Policy, policyApplies, type Row } from '../fuzz/row.js';
+import { FAIL_ON_MODES, type FailOn } from '../invariants/failOn.js';
 import type { Config } from '../model/config.js';
 import { GUESTS } from '../model/guests/index.js';
 import { KERNELS } from '../model/kernels.js';
@@ -37,6 +38,19 @@ export function list(
       throw new UsageError(`--${flag}: unknown ${noun} "${name}" (known: ${known.join(', ')}, all)`);
   }
   return names;
+}
+
+/** `--fail-on`: `any` unless told. */
+export function failOn(text: string | undefined): FailOn {
+  if (text === undefined) return 'any';
+  if (!(FAIL_ON_MODES as readonly string[]).includes(text))
+    throw new UsageError(`--fail-on: "${text}" must be one of ${FAIL_ON_MODES.join(', ')}`);
+  return text as FailOn;
+}
+
+/** The `--fail-on` flag for a printed replay command: only when it is not the default. */
+export function failOnFlag(mode: FailOn): string[] {
+  return mode === 'any' ? [] : ['--fail-on', mode];
 }
 
 export function writableFolder(out: string): void {

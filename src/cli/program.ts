@@ -14,11 +14,13 @@ import { merge } from './merge.js';
 import { listProfiles } from './profiles.js';
 import { replay } from './replay.js';
 import { type ReportOptions, report } from './report.js';
+import { seoibVersion } from './version.js';
 
 /** The `seoib` command tree; `setExit` receives each action's exit status. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('seoib')
     .description('Checks the KVM x2APIC Suppress EOI Broadcast (directed EOI) protocol')
+    .version(`seoib ${seoibVersion()}`, '-V, --version', 'print the seoib version')
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err, outputError: () => undefined })
     .helpCommand(false);
@@ -64,6 +66,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       'run every N-th row from the K-th (default: from JOB_COMPLETION_INDEX/JOB_COMPLETION_COUNT, else 1/1)',
     )
     .option('--workers <n>', 'worker threads; results do not depend on it', '1')
+    .option(
+      '--fail-on <mode>',
+      'any: every violation exits 1, documented behaviour too; unexpected: only undocumented ones (regression mode)',
+      'any',
+    )
     .action(async (options: RawFuzzOptions) => setExit(await fuzz(io, parseFuzzOptions(options))));
 
   program
@@ -71,7 +78,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description("combine the campaign folders of a fuzz campaign's shards into one, as if run unsharded")
     .argument('<folder...>', 'campaign folders (the --out of each shard)')
     .requiredOption('--out <dir>', 'folder for the merged campaign')
-    .action((folders: string[], options: { out: string }) => setExit(merge(io, folders, options.out)));
+    .option(
+      '--fail-on <mode>',
+      'any: every violation of the merged campaign exits 1, documented behaviour too; unexpected: only undocumented ones',
+      'any',
+    )
+    .action((folders: string[], options: { out: string; failOn: string }) =>
+      setExit(merge(io, folders, options)),
+    );
 
   program
     .command('report')
@@ -98,7 +112,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .option('--pins <n>', 'I/O APIC pins of the modelled VM (1-3)', defaults.pins)
       .option('--no-symmetry', 'do not merge states equal up to renaming vCPUs and pins')
       .option('--out <dir>', 'folder for shortest counterexamples and deadlock traces', 'seoib-out')
-      .option('--json', 'print one JSON object', false);
+      .option('--json', 'print one JSON object', false)
+      .option(
+        '--fail-on <mode>',
+        'any: every violation or deadlock exits 1, documented behaviour too; unexpected: only undocumented violations',
+        'any',
+      );
 
   exploreFlags(
     program
@@ -181,6 +200,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--runs <n>', 'fuzz runs per row', '200')
     .option('--seed <n>', 'fuzz seed (default: random, printed)')
     .option('--json', 'print one JSON object', false)
+    .option(
+      '--fail-on <mode>',
+      'any: exit 1 when some VMM has no safe flag; unexpected: only when a verdict rests on an undocumented violation',
+      'any',
+    )
     .action((options: RawAdviseOptions) => setExit(adviseCommand(io, options)));
 
   program

@@ -1,6 +1,7 @@
 import type { Choice } from '../fuzz/interpret.js';
 import { interpret } from '../fuzz/interpret.js';
 import { POLICIES, type Policy, policyApplies, type Row } from '../fuzz/row.js';
+import { type FailOn, fails } from '../invariants/failOn.js';
 import type { Violation } from '../invariants/index.js';
 import type { Config } from '../model/config.js';
 import { GUESTS } from '../model/guests/index.js';
@@ -15,11 +16,8 @@ export interface VmmCheckOptions {
   guests?: readonly string[];
   /** Bounded machine (default: 1 vCPU, 2 pins). */
   config?: Config;
-  /**
-   * `any` (default): every violation fails, documented ones too, since a storm or a stuck pin hurts a VMM's users
-   * whether or not the kernel documents it. `unexpected`: only violations no documented behaviour explains.
-   */
-  failOn?: 'any' | 'unexpected';
+  /** Which violations fail (default `any`, as `seoib fuzz --fail-on`). */
+  failOn?: FailOn;
 }
 
 /** The kernel × policy × guest rows a VMM profile is checked on. */
@@ -36,11 +34,7 @@ export function vmmRows(vmm: string, options: VmmCheckOptions = {}): Row[] {
 }
 
 /** The violations a run of fuzzer draws on `row` produces that count as failures. */
-export function failingViolations(
-  row: Row,
-  choices: readonly Choice[],
-  failOn: VmmCheckOptions['failOn'] = 'any',
-): Violation[] {
-  const counts = (v: Violation) => failOn === 'any' || v.expected === null;
+export function failingViolations(row: Row, choices: readonly Choice[], failOn: FailOn = 'any'): Violation[] {
+  const counts = (v: Violation) => fails(v, failOn);
   return interpret(row, choices, counts).violations.filter(counts);
 }

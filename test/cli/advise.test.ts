@@ -12,6 +12,9 @@ describe('seoib advise (seed 7)', { timeout: 180_000 }, () => {
     expect(out).toContain(
       'qemu-0x11 (I/O APIC 0x11) on upstream: set KVM_X2APIC_DISABLE_SUPPRESS_EOI_BROADCAST',
     );
+    expect(out.trimEnd().split('\n').at(-1)).toBe(
+      'verdict: PASS (--fail-on any): every VMM has a flag that is safe for every guest',
+    );
     const json = JSON.parse((await cli(...args, '--json')).out);
     expect(json.seed).toBe(7);
     const [advice] = json.advice;
@@ -24,6 +27,24 @@ describe('seoib advise (seed 7)', { timeout: 180_000 }, () => {
     ]);
   });
 
+  it('exits 1 when no flag is safe (the legacy kernel refuses both), 0 with --fail-on unexpected', async () => {
+    const args = ['advise', '--vmm', 'ioapic-0x20', '--kernel', 'legacy', '--seed', '7', '--runs', '20'];
+    const any = await cli(...args, '--depth', '8');
+    expect(any.code).toBe(1);
+    expect(any.out.trimEnd().split('\n').at(-1)).toBe(
+      'verdict: FAIL (--fail-on any): no flag is safe for every guest on ioapic-0x20',
+    );
+    const unexpected = await cli(...args, '--depth', '8', '--fail-on', 'unexpected', '--json');
+    expect(unexpected.code).toBe(0);
+    const json = JSON.parse(unexpected.out);
+    expect(json.verdict).toEqual({ failOn: 'unexpected', passed: true });
+    expect(json.replay).toMatch(/ --fail-on unexpected$/);
+    const none = json.advice[0].policies.find((p: { policy: string }) => p.policy === 'none');
+    const guest = none.guests.find((g: { guest: string }) => g.guest === 'credential-guard');
+    expect(guest.violated).toContain('no-storm');
+    expect(guest.unexpected).toEqual([]);
+  });
+
   it('refuses a missing or unknown --vmm with one line and exit 2', async () => {
     expect(await cli('advise')).toMatchObject({
       code: 2,
@@ -32,5 +53,10 @@ describe('seoib advise (seed 7)', { timeout: 180_000 }, () => {
     const unknown = await cli('advise', '--vmm', 'bochs');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/^seoib: --vmm: unknown vmm "bochs" \(known: .*\)\n$/);
+    const kernels = await cli('advise', '--vmm', 'qemu', '--kernel', 'legacy,upstream');
+    expect(kernels).toMatchObject({
+      code: 2,
+      err: 'seoib: --kernel: advice holds for one kernel profile; got 2 (legacy,upstream)\n',
+    });
   });
 });

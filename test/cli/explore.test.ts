@@ -11,7 +11,10 @@ describe('seoib explore', () => {
     const out = temp();
     const row = ['--vmm', 'ioapic-0x11', '--policy', 'enable', '--guest', 'windows-hyperv'];
     const { code, out: text } = await cli('explore', ...row, '--out', out);
-    expect(code).toBe(0);
+    expect(code).toBe(1);
+    expect(text.trimEnd().split('\n').at(-1)).toBe(
+      'verdict: FAIL (--fail-on any): 1 violation (no-stuck-pin), 1 documented; 2 deadlocks (documented behaviour fails too; --fail-on unexpected fails only on undocumented violations)',
+    );
     expect(text.split('\n')[1]).toBe(
       `repeat this run: seoib explore ${row.join(' ')} --depth 40 --max-states 2000000 --vcpus 1 --pins 1 --out ${out}`,
     );
@@ -28,10 +31,27 @@ describe('seoib explore', () => {
     expect(readdirSync(out).filter((f) => f.startsWith('deadlock-vector'))).toHaveLength(2);
   });
 
+  it('--fail-on unexpected passes the documented stuck pin, and deadlocks count only under any', async () => {
+    const row = ['--vmm', 'ioapic-0x11', '--policy', 'enable', '--guest', 'windows-hyperv'];
+    const { code, out: text } = await cli('explore', ...row, '--out', temp(), '--fail-on', 'unexpected');
+    expect(code).toBe(0);
+    expect(text.split('\n')[1]).toMatch(/ --fail-on unexpected$/);
+    expect(text.trimEnd().split('\n').at(-1)).toBe(
+      'verdict: PASS (--fail-on unexpected): 1 violation (no-stuck-pin), 1 documented; 2 deadlocks (each violation is documented behaviour) (deadlocks fail only under --fail-on any)',
+    );
+  });
+
   it('--json gives one object with states, bound and verdicts per row', async () => {
     const { code, out } = await cli('explore', '--policy', 'enable', '--json', '--out', temp());
     expect(code).toBe(0);
     const report = JSON.parse(out);
+    expect(report.verdict).toEqual({
+      failOn: 'any',
+      passed: true,
+      violations: 0,
+      documented: 0,
+      deadlocks: 0,
+    });
     expect(report.rows).toHaveLength(1);
     expect(report.rows[0]).toMatchObject({ row: 'upstream/ioapic-0x20/enable/adversarial', exhausted: true });
     expect(Object.values(report.rows[0].verdicts)).toEqual(Array(10).fill('clean'));
@@ -59,7 +79,9 @@ describe('seoib matrix', () => {
       ...['--kernel', 'upstream', '--vmm', 'ioapic-0x11,ioapic-0x20'],
       ...['--guest', 'linux,windows-hyperv,credential-guard', '--out', out],
     );
-    expect(code).toBe(0);
+    // The table holds the rows the patch warns about (ENABLE on 0x11, the quirk): they fail under --fail-on any.
+    expect(code).toBe(1);
+    expect(text.trimEnd().split('\n').at(-1)).toMatch(/^verdict: FAIL \(--fail-on any\): /);
     expect(text).toContain('proven to: fixpoint');
     const report = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8'));
     const verdict = (row: string, invariant: string) =>

@@ -29,7 +29,10 @@ describe('seoib fuzz (seed 13)', () => {
   it('prints the seed and the replay command first, finds the storm, writes a replayable counterexample', async () => {
     const out = mkdtempSync(join(tmpdir(), 'seoib-fuzz-'));
     const { code, out: text } = await cli('fuzz', ...row, '--seed', '13', '--runs', '100', '--out', out);
-    expect(code).toBe(0);
+    expect(code).toBe(1);
+    expect(text.trimEnd().split('\n').at(-1)).toBe(
+      'verdict: FAIL (--fail-on any): 2 violations (no-unmask-before-ioapic-eoi, no-storm), 2 documented (documented behaviour fails too; --fail-on unexpected fails only on undocumented violations)',
+    );
     const [first, second] = text.split('\n');
     expect(first).toBe('seoib fuzz: seed 13');
     expect(second).toBe(
@@ -89,7 +92,7 @@ describe('seoib fuzz (seed 13)', () => {
       '--out',
       out,
     );
-    expect(code).toBe(0);
+    expect(code).toBe(1);
     const marks = (name: string) =>
       text
         .split('\n')
@@ -113,6 +116,61 @@ describe('seoib fuzz (seed 13)', () => {
   });
 });
 
+describe('seoib fuzz --fail-on', () => {
+  it('unexpected: the same documented storm exits 0, and the replay command keeps the mode', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'seoib-fuzz-'));
+    const args = ['fuzz', ...row, '--seed', '13', '--runs', '100', '--out', out, '--fail-on', 'unexpected'];
+    const { code, out: text } = await cli(...args);
+    expect(code).toBe(0);
+    expect(text.split('\n')[1]).toMatch(/ --fail-on unexpected$/);
+    expect(text.trimEnd().split('\n').at(-1)).toBe(
+      'verdict: PASS (--fail-on unexpected): 2 violations (no-unmask-before-ioapic-eoi, no-storm), 2 documented (each violation is documented behaviour)',
+    );
+  });
+
+  it('--json states the verdict and its mode', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'seoib-fuzz-'));
+    const { code, out: text } = await cli(
+      'fuzz',
+      ...row,
+      '--seed',
+      '13',
+      '--runs',
+      '100',
+      '--out',
+      out,
+      '--json',
+    );
+    expect(code).toBe(1);
+    expect(JSON.parse(text).verdict).toEqual({
+      failOn: 'any',
+      passed: false,
+      violations: 2,
+      documented: 2,
+      deadlocks: 0,
+    });
+  });
+
+  it('any: a clean row exits 0', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'seoib-fuzz-'));
+    const clean = [
+      '--kernel',
+      'upstream',
+      '--vmm',
+      'ioapic-0x20',
+      '--policy',
+      'enable',
+      '--guest',
+      'windows-hyperv',
+    ];
+    const { code, out: text } = await cli('fuzz', ...clean, '--seed', '13', '--runs', '50', '--out', out);
+    expect(code).toBe(0);
+    expect(text.trimEnd().split('\n').at(-1)).toBe(
+      'verdict: PASS (--fail-on any): no violation, no deadlock',
+    );
+  });
+});
+
 describe('seoib fuzz bad input', () => {
   it.each([
     [['--kernel', 'v9'], /^seoib: --kernel: unknown kernel "v9" \(known: .*\)\n$/],
@@ -123,6 +181,7 @@ describe('seoib fuzz bad input', () => {
     [['--pins', '40'], /^seoib: --pins: "40" must be a whole number from 2 to 24\n$/],
     [['--shard', '3/2'], /^seoib: --shard: "3\/2" must be K\/N with 1 <= K <= N\n$/],
     [['--workers', '0'], /^seoib: --workers: "0" must be a whole number from 1 to 256\n$/],
+    [['--fail-on', 'documented'], /^seoib: --fail-on: "documented" must be one of any, unexpected\n$/],
   ])('%j: one line, exit 2, nothing written', async (args, message) => {
     const parent = mkdtempSync(join(tmpdir(), 'seoib-fuzz-'));
     const out = join(parent, 'out');

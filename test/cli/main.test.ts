@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -12,6 +13,13 @@ describe('the seoib binary (built by npm test)', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+  });
+
+  it('--version prints the version of package.json', () => {
+    const result = spawnSync(process.execPath, [bin, '--version'], { encoding: 'utf8' });
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(`seoib ${version}\n`);
   });
 
   it('exits 2 on bad input', () => {

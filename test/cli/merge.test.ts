@@ -18,6 +18,9 @@ const campaign = [
   '13',
   '--runs',
   '30',
+  // A campaign over rows the patch warns about on purpose: regression mode.
+  '--fail-on',
+  'unexpected',
 ];
 const folder = () => mkdtempSync(join(tmpdir(), 'seoib-merge-'));
 
@@ -33,8 +36,12 @@ describe('seoib fuzz --shard and seoib merge (seed 13)', () => {
     expect((await cli(...campaign, '--out', whole)).code).toBe(0);
     expect((await cli(...campaign, '--shard', '1/2', '--out', first)).code).toBe(0);
     expect((await cli(...campaign, '--shard', '2/2', '--out', second, '--json')).code).toBe(0);
-    const { code, out } = await cli('merge', first, second, '--out', merged);
+    const { code, out } = await cli('merge', first, second, '--out', merged, '--fail-on', 'unexpected');
     expect(code).toBe(0);
+    expect(out.trimEnd().split('\n').at(-1)).toMatch(
+      /^verdict: PASS \(--fail-on unexpected\): \d+ violations/,
+    );
+    expect((await cli('merge', first, second, '--out', folder())).code).toBe(1);
     expect(out).toContain(`merged 8 of 8 rows from 2 folder(s) into ${merged}`);
     expect(traces(merged)).toEqual(traces(whole));
     expect(Object.keys(traces(whole))).toContain('results.json');
