@@ -4,5 +4,6 @@ import { projectRoot } from '../kvm/projectRoot.js';
 
 /** seoib's version, from its package.json. */
 export function seoibVersion(): string {
-  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
 }
