@@ -10,7 +10,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../cli/atomicWrite.js';
 import { KvmUnavailable } from './kvmUnavailable.js';
 import { cacheDir } from './projectRoot.js';
@@ -33,7 +33,8 @@ export interface KernelImage {
 /** Modules that give /dev/kvm on QEMU's software SVM, in load order once dependencies are added. */
 const WANTED = ['kvm-amd'];
 
-function run(command: string, args: readonly string[], what: string, cwd?: string): string {
+/** Runs a command; its failure is a KvmUnavailable naming `what` and the command's last line of stderr. */
+export function run(command: string, args: readonly string[], what: string, cwd?: string): string {
   try {
     return execFileSync(command, args, {
       encoding: 'utf8',
@@ -69,7 +70,8 @@ function listDir(dir: string): string[] {
   return existsSync(dir) ? readdirSync(dir) : [];
 }
 
-function apt(suite: string): { options: string[]; dir: string } {
+/** A private apt state under the cache for `suite` (the machine's apt setup is untouched): options and folder. */
+export function apt(suite: string): { options: string[]; dir: string } {
   const dir = join(cacheDir(), 'apt', suite);
   for (const sub of ['state/lists/partial', 'cache/archives/partial', 'etc'])
     mkdirSync(join(dir, sub), { recursive: true });
@@ -89,13 +91,13 @@ function apt(suite: string): { options: string[]; dir: string } {
 }
 
 /** The first package `pkg` depends on whose name starts with `prefix`. */
-function dependsOn(options: string[], pkg: string, prefix: string): string | undefined {
+export function dependsOn(options: string[], pkg: string, prefix: string): string | undefined {
   const text = run('apt-cache', [...options, 'depends', pkg], `apt-cache depends ${pkg}`);
   return [...text.matchAll(/Depends:\s+(\S+)/g)].map((m) => m[1] as string).find((p) => p.startsWith(prefix));
 }
 
 /** Downloads a package into `dir` with apt-get and unpacks it into `into`. */
-function download(options: string[], dir: string, pkg: string, into: string): void {
+export function download(options: string[], dir: string, pkg: string, into: string): void {
   run('apt-get', [...options, '-q', 'download', pkg], `apt-get download ${pkg}`, dir);
   const deb = readdirSync(dir).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'));
   if (deb === undefined) throw new KvmUnavailable(`apt-get download ${pkg}: no .deb`);
@@ -144,16 +146,19 @@ function withDependencies(modules: string, wanted: readonly string[]): { name: s
   return out;
 }
 
-const INIT = (modules: readonly string[]) => `#!/bin/busybox sh
+/** The init of the initramfs: busybox, /proc, /sys, /dev and the KVM modules, then `program` on the console. */
+const INIT = (modules: readonly string[], program: string) => `#!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 for m in ${modules.join(' ')}; do insmod /lib/$m.ko; done
 stty -echo -F /dev/console 2>/dev/null
-/runner < /dev/console > /dev/console 2>&1
+${program}
 poweroff -f
 `;
+
+const RUNNER_INIT = '/runner < /dev/console > /dev/console 2>&1';
 
 function busybox(): string {
   const path = run('sh', ['-c', 'command -v busybox'], 'busybox (Debian package busybox-static)').trim();
@@ -163,7 +168,18 @@ function busybox(): string {
   return path;
 }
 
+/** Files the initramfs carries beside busybox and the KVM modules: [path inside, file outside]. */
+export type InitrdFiles = readonly (readonly [string, string])[];
+
 function buildInitrd(kernelRoot: string, out: string): void {
+  packInitrd(kernelRoot, out, [['runner', runnerBinary()]], RUNNER_INIT);
+}
+
+/**
+ * Packs an initramfs for the kernel unpacked at `kernelRoot`: busybox, the KVM modules and `files`, with an init
+ * that loads the modules and runs `program` (a shell command line) before powering off.
+ */
+export function packInitrd(kernelRoot: string, out: string, files: InitrdFiles, program: string): void {
   const modulesDir = findFile(kernelRoot, (p) => p.endsWith('/modules.order'));
   if (modulesDir === undefined) throw new KvmUnavailable(`no kernel modules in ${kernelRoot}`);
   const modules = withDependencies(modulesDir.replace(/\/modules\.order$/, ''), WANTED);
@@ -171,11 +187,20 @@ function buildInitrd(kernelRoot: string, out: string): void {
   rmSync(root, { recursive: true, force: true });
   for (const sub of ['bin', 'lib', 'proc', 'sys', 'dev']) mkdirSync(join(root, sub), { recursive: true });
   copyFileSync(busybox(), join(root, 'bin', 'busybox'));
-  copyFileSync(runnerBinary(), join(root, 'runner'));
+  for (const [inside, outside] of files) {
+    mkdirSync(dirname(join(root, inside)), { recursive: true });
+    copyFileSync(outside, join(root, inside));
+    chmodSync(join(root, inside), 0o755);
+  }
   for (const m of modules) writeFileSync(join(root, 'lib', `${m.name}.ko`), m.bytes);
-  writeFileSync(join(root, 'init'), INIT(modules.map((m) => m.name)));
+  writeFileSync(
+    join(root, 'init'),
+    INIT(
+      modules.map((m) => m.name),
+      program,
+    ),
+  );
   chmodSync(join(root, 'init'), 0o755);
-  chmodSync(join(root, 'runner'), 0o755);
   run(
     'sh',
     [
