@@ -1,8 +1,8 @@
-import { basename } from 'node:path';
 import { kernelSelftest } from '../export/kernelSelftest.js';
 import { standaloneRepro } from '../export/standaloneRepro.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { type CliIo, EXIT } from './io.js';
+import { selftestName } from './kvmSelftest.js';
 import { loadTraces } from './traceFiles.js';
 
 /** Options of `seoib export selftest`. */
@@ -17,7 +17,7 @@ export interface ExportSelftestOptions {
 export function exportSelftest(io: CliIo, path: string, options: ExportSelftestOptions): number {
   const [loaded] = loadTraces([path]);
   if (loaded === undefined) return EXIT.badInput;
-  const name = `seoib_${basename(loaded.file, '.json').replaceAll(/[^A-Za-z0-9]+/g, '_')}`;
+  const name = selftestName(loaded.file);
   const text = options.standalone
     ? standaloneRepro(loaded.trace, loaded.file)
     : kernelSelftest(loaded.trace, loaded.file, name);

@@ -10,6 +10,7 @@ import { parseFuzzOptions, type RawFuzzOptions } from './fuzzOptions.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 import { kernelSource, kvmDiff, kvmInfo, kvmRun } from './kvm.js';
 import { parseKvmDiffOptions, type RawKvmDiffOptions } from './kvmDiffOptions.js';
+import { kvmSelftest } from './kvmSelftest.js';
 import { merge } from './merge.js';
 import { listProfiles } from './profiles.js';
 import { replay } from './replay.js';
@@ -157,6 +158,21 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       setExit(await kvmRun(io, paths, kernelSource(options.qemu), options.json)),
     );
 
+  kvm
+    .command('selftest')
+    .description(
+      "export traces as KVM selftests, build them in Debian's kernel source of <suite>, run them on its kernel",
+    )
+    .argument('<trace...>', 'trace files or directories of *.json traces')
+    .requiredOption(
+      '--qemu <suite>',
+      'Debian suite whose linux-source builds and whose kernel runs the selftests',
+    )
+    .option('--json', 'print one JSON object', false)
+    .action(async (paths: string[], options: { qemu: string; json: boolean }) =>
+      setExit(await kvmSelftest(io, paths, options.qemu, options.json)),
+    );
+
   const exporter = program.command('export').description("the model in other tools' formats");
   exporter
     .command('machines')
@@ -168,8 +184,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   exporter
     .command('selftest')
     .description('a trace as a KVM selftest (tools/testing/selftests/kvm style) or a standalone C repro')
-    .argument('<trace>', 'a seoib-trace/1 file of ioctl commands (guest commands need the runner guest)')
-    .option('--standalone', 'a C program on the runner harness: cc -O2 -o repro repro.c -I src/kvm', false)
+    .argument('<trace>', 'a seoib-trace/1 file')
+    .option(
+      '--standalone',
+      'a C program on the runner harness instead (ioctl traces only): cc -O2 -o repro repro.c -I src/kvm',
+      false,
+    )
     .option('--out <file>', 'write the C file there instead of printing it')
     .action((trace: string, options: ExportSelftestOptions) => setExit(exportSelftest(io, trace, options)));
 

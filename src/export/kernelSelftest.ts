@@ -174,10 +174,12 @@ function hostStep(step: SelftestStep, number: number): string[] {
       lines.push(`uc = guest_step(${step.actor.vcpu}, ${number});`);
       const fault = step.expected.fault === '#GP' ? GP_VECTOR : 0;
       lines.push(`expect_guest(uc, ${fault});`);
-      if (step.command.op === 'guest.rdmsr' && step.expected.value !== undefined && fault === 0)
+      if (step.command.op === 'guest.rdmsr' && step.expected.value !== undefined && fault === 0) {
+        const want = hex(step.expected.value & step.mask);
         lines.push(
-          `TEST_ASSERT((u32)uc.args[2] == ${hex(step.expected.value)}, "%s: RDMSR read 0x%x, the trace expects ${hex(step.expected.value)}", step_name, (u32)uc.args[2]);`,
+          `TEST_ASSERT(((u32)uc.args[2] & ${hex(step.mask)}) == ${want}, "%s: RDMSR read 0x%x, the trace expects ${want} under ${hex(step.mask)}", step_name, (u32)uc.args[2]);`,
         );
+      }
       if (step.command.op === 'guest.acceptInterrupt')
         lines.push(
           `TEST_ASSERT((int)uc.args[3] == ${step.expected.vector ?? -1}, "%s: the guest took vector %d, the trace expects ${step.expected.vector ?? 'none (-1)'}", step_name, (int)uc.args[3]);`,

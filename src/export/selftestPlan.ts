@@ -155,17 +155,24 @@ export function selftestPlan(trace: Trace, file: string): SelftestPlan {
   const steps: SelftestStep[] = [];
   const guestVcpus = new Set<number>();
   const vectors = new Set<number>();
+  const withCpuid = new Set<number>();
   let state = initialState(trace.profile, trace.config);
   for (const [index, command] of trace.commands.entries()) {
     const result = step(state, command);
     for (const [reaction, executed] of result.executed.entries()) {
-      const why = refusal(executed.command, executed.before);
+      const actor = actorOf(executed.command, executed.before);
+      const why =
+        refusal(executed.command, executed.before) ??
+        (actor.kind === 'guest' && !withCpuid.has(actor.vcpu)
+          ? `${executed.command.op}: vCPU ${actor.vcpu} runs before any KVM_SET_CPUID2, but a selftest vCPU has CPUID from its creation (vm_vcpu_add)`
+          : undefined);
       if (why !== undefined) {
         const path =
           reaction === 0 ? `$.commands[${index}]` : `$.commands[${index}].expect.reactions[${reaction - 1}]`;
         throw new TraceInputError(file, `${path}.op`, why);
       }
-      const actor = actorOf(executed.command, executed.before);
+      if (executed.command.op === 'KVM_SET_CPUID2' && executed.observation.ret === 0)
+        withCpuid.add(executed.command.vcpu);
       if (actor.kind === 'guest') guestVcpus.add(actor.vcpu);
       for (const vector of vectorsNamed(executed.command)) vectors.add(vector);
       const own = reaction === 0 ? command.expect : undefined;
@@ -207,4 +214,45 @@ export function selftestPlan(trace: Trace, file: string): SelftestPlan {
     guestVcpus: [...guestVcpus].sort((a, b) => a - b),
     vectors: [...vectors].sort((a, b) => a - b),
   };
+}
+
+/**
+ * The findings an exported selftest reports where the kernel does what the trace found, as "[index.reaction]
+ * invariant" ("[index] no-storm": the storm bound is checked when its trace command ends), in report order. A
+ * selftest passes when this is empty and the kernel answers as the trace says.
+ */
+export function expectedFindings(plan: SelftestPlan): string[] {
+  const steps = plan.steps.flatMap((step) =>
+    step.findings
+      .filter((check) => check.kind !== 'stormBound')
+      .flatMap((check) => {
+        const count =
+          check.kind === 'remoteIrrClear'
+            ? check.pins.length
+            : check.kind === 'lvrBit24' || check.kind === 'spivNeedsLvr'
+              ? check.vcpus.length
+              : 1;
+        return Array(count).fill(`[${step.index}.${step.reaction}] ${check.invariant}`) as string[];
+      }),
+  );
+  const storms = plan.steps
+    .filter((step) => step.findings.some((check) => check.kind === 'stormBound'))
+    .map((step) => ({ index: step.index, text: `[${step.index}] no-storm` }));
+  // A storm is reported when its trace command ends: after that command's own findings, before the next one's.
+  const ordered: string[] = [];
+  for (const finding of steps) {
+    const index = Number(/^\[(\d+)/.exec(finding)?.[1]);
+    while (storms.length > 0 && (storms[0] as { index: number }).index < index)
+      ordered.push((storms.shift() as { text: string }).text);
+    ordered.push(finding);
+  }
+  return [...ordered, ...storms.map((storm) => storm.text)];
+}
+
+/** The findings a selftest reported, in the form of expectedFindings(), from its output lines. */
+export function reportedFindings(output: readonly string[]): string[] {
+  return output.flatMap((line) => {
+    const match = /^seoib finding: \[([\d.]+)\] .*?: ([a-z-]+): /.exec(line);
+    return match === null ? [] : [`[${match[1]}] ${match[2]}`];
+  });
 }
