@@ -18,8 +18,7 @@ export interface ExportedStep {
 
 /**
  * The trace's commands with the answer each must get: the trace's `expect` where it has one, else what the seoib
- * model observes. Only ioctls can be exported until the runner has a guest; any other command is refused with its
- * JSON path.
+ * model observes. A standalone repro holds ioctls only; any other command is refused with its JSON path.
  */
 export function exportedSteps(trace: Trace, file: string): ExportedStep[] {
   const model = runTrace(trace).observations;
@@ -28,7 +27,7 @@ export function exportedSteps(trace: Trace, file: string): ExportedStep[] {
       throw new TraceInputError(
         file,
         `$.commands[${index}].op`,
-        `${command.op}: only ioctl commands can be exported until the runner has a guest`,
+        `${command.op}: a standalone repro holds ioctl commands only; without --standalone the KVM selftest runs guests`,
       );
     }
     const modelled = model[index] as Observation;

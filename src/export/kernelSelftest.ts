@@ -3,7 +3,13 @@ import type { Command } from '../model/command.js';
 import type { Trace } from '../model/trace.js';
 import { VMMS } from '../model/vmms.js';
 import { selftestHarness } from './selftestHarness.js';
-import { type FindingCheck, type SelftestStep, selftestPlan } from './selftestPlan.js';
+import {
+  expectedFindings,
+  type FindingCheck,
+  type SelftestPlan,
+  type SelftestStep,
+  selftestPlan,
+} from './selftestPlan.js';
 
 const hex = (n: number | bigint) => `0x${(typeof n === 'bigint' ? n : n >>> 0).toString(16)}`;
 const list = (values: readonly number[]) => `(int[]){ ${[...values, -1].join(', ')} }`;
@@ -220,18 +226,16 @@ ${mine.map((line) => `\t${line}`).join('\n')}
 }
 
 /** What the exported test checks, for its header comment. */
-function summary(steps: readonly SelftestStep[]): string[] {
-  const findings = steps.flatMap((step) =>
-    step.findings.map((f) => ` *   [${step.index}.${step.reaction}] ${f.invariant}`),
-  );
+function summary(plan: SelftestPlan): string[] {
+  const findings = expectedFindings(plan);
   return findings.length === 0
     ? [
         ' * The model finds no violation in this trace: the test passes where the kernel answers as the trace says.',
       ]
     : [
         ' * It reports each finding (an invariant the model finds violated) where the kernel does what the trace',
-        ' * found, then fails:',
-        ...findings,
+        ' * found, the storm bound when its trace command ends, then fails:',
+        ...findings.map((finding) => ` *   ${finding}`),
       ];
 }
 
@@ -258,9 +262,10 @@ export function kernelSelftest(trace: Trace, file: string, name: string): string
  * The x2APIC Suppress EOI Broadcast (directed EOI) protocol between KVM, a VMM's I/O APIC and a guest: the host
  * issues the trace's ioctls and device events and plays the VMM's userspace I/O APIC; each guest does its x2APIC
  * MSR accesses, interrupt windows and I/O APIC writes. Every answer of the kernel is checked against the trace.
-${summary(plan.steps).join('\n')}
+${summary(plan).join('\n')}
  *
- * Copy to tools/testing/selftests/kvm/x86/${name}.c and add x86/${name} to TEST_GEN_PROGS_x86 in Makefile.kvm.
+ * Copy to tools/testing/selftests/kvm/x86/${name}.c
+ * and add x86/${name} to TEST_GEN_PROGS_x86 in Makefile.kvm.
  */
 #include <fcntl.h>
 #include <stdarg.h>

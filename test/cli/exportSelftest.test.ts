@@ -28,12 +28,36 @@ describe('seoib export selftest', () => {
     expect(readFileSync(file, 'utf8')).toContain('#include "runner.c"');
   });
 
-  it('refuses a trace with guest commands with one line naming the command, exit 2', async () => {
+  it('exports a trace with guest commands as a selftest whose guest_code() runs them', async () => {
+    const { code, out } = await cli('export', 'selftest', join(corpus, 'design-example.json'));
+    expect(code).toBe(0);
+    expect(out).toContain('static void guest_code_0(void)');
+    expect(out).toContain('\tguest_ioapic_write(0x40, 0x40);');
+  });
+
+  it('--standalone refuses a trace with guest commands with one line naming the command, exit 2', async () => {
     const trace = join(corpus, 'design-example.json');
-    const { code, err } = await cli('export', 'selftest', trace);
+    const { code, err } = await cli('export', 'selftest', '--standalone', trace);
     expect(code).toBe(2);
     expect(err).toBe(
-      `seoib: ${trace}: $.commands[5].op: guest.ioapicWriteRte: only ioctl commands can be exported until the runner has a guest\n`,
+      `seoib: ${trace}: $.commands[5].op: guest.ioapicWriteRte: a standalone repro holds ioctl commands only; without --standalone the KVM selftest runs guests\n`,
     );
+  });
+
+  it('refuses what a selftest cannot issue, naming the command: INIT, a vCPU running before its CPUID', async () => {
+    for (const [name, message] of [
+      [
+        'init-resets-spiv-and-lvr.json',
+        /: \$\.commands\[\d+\]\.op: guest\.init: the selftest guest runs in long mode and cannot come back from INIT yet\n$/,
+      ],
+      [
+        'cpuid-frozen-after-run.json',
+        /: \$\.commands\[2\]\.op: guest\.rdmsr: vCPU 0 runs before any KVM_SET_CPUID2, but a selftest vCPU has CPUID from its creation \(vm_vcpu_add\)\n$/,
+      ],
+    ] as const) {
+      const { code, err } = await cli('export', 'selftest', join(corpus, name));
+      expect(code).toBe(2);
+      expect(err).toMatch(message);
+    }
   });
 });

@@ -35,7 +35,7 @@ describe('exportedSteps', () => {
       new TraceInputError(
         't.json',
         '$.commands[1].op',
-        'device.setLine: only ioctl commands can be exported until the runner has a guest',
+        'device.setLine: a standalone repro holds ioctl commands only; without --standalone the KVM selftest runs guests',
       ),
     );
   });
