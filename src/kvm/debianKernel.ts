@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../cli/atomicWrite.js';
+import { withCacheLock } from './cacheLock.js';
 import { KvmUnavailable } from './kvmUnavailable.js';
 import { cacheDir } from './projectRoot.js';
 import { runnerBinary } from './runnerBinary.js';
@@ -217,6 +218,10 @@ export function packInitrd(kernelRoot: string, out: string, files: InitrdFiles, 
  * cache (the machine's apt setup is untouched), unpacked, and given an initramfs with the runner. Cached.
  */
 export function debianKernel(suite: string): KernelImage {
+  return withCacheLock(join(cacheDir(), 'kernels', suite), () => fetchedKernel(suite));
+}
+
+function fetchedKernel(suite: string): KernelImage {
   const dir = join(cacheDir(), 'kernels', suite);
   const record = join(dir, 'image.json');
   if (existsSync(record)) {

@@ -1,7 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../cli/atomicWrite.js';
+import { withCacheLock } from './cacheLock.js';
 import { debianKernel, packInitrd } from './debianKernel.js';
 import type { KernelTree } from './kernelTree.js';
 import { KvmUnavailable } from './kvmUnavailable.js';
@@ -64,6 +66,10 @@ function listInMakefile(tree: KernelTree, name: string): void {
  * A compiler error is thrown whole: the export wrote C the kernel's framework does not accept.
  */
 export function buildSelftests(tree: KernelTree, tests: readonly SelftestSource[]): BuiltSelftests {
+  return withCacheLock(join(cacheDir(), 'kernels', tree.suite), () => built(tree, tests));
+}
+
+function built(tree: KernelTree, tests: readonly SelftestSource[]): BuiltSelftests {
   const started = Date.now();
   for (const test of tests) {
     writeFileAtomic(join(tree.selftests, 'x86', `${test.name}.c`), test.source);
@@ -131,7 +137,7 @@ export async function runSelftestsInQemu(
   if (!hasQemu())
     throw new KvmUnavailable('qemu-system-x86_64 not found: install the Debian package qemu-system-x86');
   const image = debianKernel(suite);
-  const initrd = join(cacheDir(), 'kernels', suite, 'selftests-initrd.gz');
+  const initrd = join(mkdtempSync(join(tmpdir(), 'seoib-selftests-')), 'initrd.gz');
   const names = binaries.map(([name]) => name);
   packInitrd(
     join(cacheDir(), 'kernels', suite, 'root'),
@@ -163,6 +169,7 @@ export async function runSelftestsInQemu(
       resolve(text);
     });
   });
+  rmSync(dirname(initrd), { recursive: true, force: true });
   return {
     kernel: `${suite}: ${image.package}`,
     outcomes: outcomesOf(consoleText, names),
