@@ -83,6 +83,7 @@ export async function kvmSelftest(
       const report = {
         kernel: ran.kernel,
         tree: tree.package,
+        source: tree.root,
         buildSeconds: built.seconds,
         runSeconds: ran.seconds,
         selftests: verdicts,

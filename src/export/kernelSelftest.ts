@@ -264,8 +264,7 @@ export function kernelSelftest(trace: Trace, file: string, name: string): string
  * MSR accesses, interrupt windows and I/O APIC writes. Every answer of the kernel is checked against the trace.
 ${summary(plan).join('\n')}
  *
- * Copy to tools/testing/selftests/kvm/x86/${name}.c
- * and add x86/${name} to TEST_GEN_PROGS_x86 in Makefile.kvm.
+ * Goes into tools/testing/selftests/kvm/x86/, listed in TEST_GEN_PROGS_x86 of Makefile.kvm.
  */
 #include <fcntl.h>
 #include <stdarg.h>

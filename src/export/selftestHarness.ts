@@ -50,7 +50,7 @@ static const char *command_name;
  */
 static int nr_findings;
 
-static void __attribute__((format(printf, 3, 4))) finding(const char *where, bool holds, const char *fmt, ...)
+static void __printf(3, 4) finding(const char *where, bool holds, const char *fmt, ...)
 {
 \tva_list args;
 
@@ -67,21 +67,21 @@ static void __attribute__((format(printf, 3, 4))) finding(const char *where, boo
 
 /* ---- guest ---- */
 
-static volatile int irq_vector;
+static int irq_vector;
 
 /* Records the vector and returns with interrupts off, so one window takes one interrupt. No EOI: the trace does. */
 static void guest_irq_handler(struct ex_regs *regs)
 {
-\tirq_vector = regs->vector;
+\tWRITE_ONCE(irq_vector, regs->vector);
 \tregs->rflags &= ~X86_EFLAGS_IF;
 }
 
 /* sti; nop; cli: the interrupt window of one guest.acceptInterrupt. */
 static __maybe_unused int guest_accept_interrupt(void)
 {
-\tirq_vector = -1;
+\tWRITE_ONCE(irq_vector, -1);
 \tasm volatile("sti; nop; cli" ::: "memory");
-\treturn irq_vector;
+\treturn READ_ONCE(irq_vector);
 }
 
 /* Masks both 8259s, as a guest using the I/O APIC does, so a low line does not also reach the BSP as ExtINT. */
@@ -92,7 +92,7 @@ static void guest_mask_8259(void)
 
 static __maybe_unused void guest_ioapic_write(u32 offset, u32 value)
 {
-\t*(volatile u32 *)(IOAPIC_GPA + offset) = value;
+\tWRITE_ONCE(*(u32 *)(IOAPIC_GPA + offset), value);
 }
 
 /* ---- the VMM's userspace I/O APIC (split irqchip), from seoib's pin machine ---- */

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,5 +68,15 @@ describe('exported selftests on Debian sid', () => {
     );
     expect(byName('seoib_clean_upstream_enable_0x20_credential_guard').exit).toBe(0);
     expect(code).toBe(0);
+    // The kernel's own style checker has nothing to say about an exported test.
+    const exported = join(report.source, 'tools/testing/selftests/kvm/x86', `${storm.name}.c`);
+    const style = spawnSync(
+      'perl',
+      [join(report.source, 'scripts/checkpatch.pl'), '--no-tree', '-f', exported],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(style.stdout).toMatch(/^total: 0 errors, 0 warnings, \d+ lines checked$/m);
   }, 900_000);
 });
