@@ -72,6 +72,18 @@ describe('seoib explore', () => {
 });
 
 describe('seoib matrix', () => {
+  it('--fail-on unexpected: a table of documented failures only exits 0', async () => {
+    const { code, out: text } = await cli(
+      'matrix',
+      ...['--kernel', 'upstream', '--vmm', 'ioapic-0x11', '--policy', 'enable', '--guest', 'windows-hyperv'],
+      ...['--out', temp(), '--fail-on', 'unexpected'],
+    );
+    expect(code).toBe(0);
+    expect(text.trimEnd().split('\n').at(-1)).toMatch(
+      /^verdict: PASS \(--fail-on unexpected\): 1 violation \(no-stuck-pin\), 1 documented/,
+    );
+  });
+
   it('proves the upstream table and writes it as JSON and Markdown', async () => {
     const out = temp();
     const { code, out: text } = await cli(
