@@ -12,6 +12,19 @@ export function writeFileAtomic(path: string, content: string): void {
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
-    throw error;
+    throw new OutputError(path, error as NodeJS.ErrnoException);
+  }
+}
+
+/** A file seoib could not write (a folder in the way, a full disk, no permission): the file and the reason. */
+export class OutputError extends Error {
+  override name = 'OutputError';
+
+  constructor(
+    /** The file it was writing. */
+    readonly file: string,
+    cause: NodeJS.ErrnoException,
+  ) {
+    super(`${file}: cannot write it (${cause.code ?? cause.message})`);
   }
 }

@@ -9,9 +9,10 @@ import { rowName } from '../fuzz/row.js';
 import { type FoundRecord, fuzzRowRecord, type RowBudget, type RowRecord } from '../fuzz/rowRecord.js';
 import { shardPositions } from '../fuzz/shard.js';
 import { fuzzInWorkers } from '../fuzz/workerPool.js';
+import { claimFolder } from '../io/folderLock.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import type { FuzzOptions } from './fuzzOptions.js';
-import type { CliIo } from './io.js';
+import { type CliIo, UsageError } from './io.js';
 import { verdict } from './verdict.js';
 
 interface Progress {
@@ -97,6 +98,19 @@ async function fuzzRows(
 export async function fuzz(io: CliIo, options: FuzzOptions): Promise<number> {
   const started = Date.now();
   if (!options.json) io.out(`seoib fuzz: seed ${options.seed}\nreplay this campaign: ${options.replay}\n`);
+  const claim = claimFolder(options.out);
+  if ('owner' in claim)
+    throw new UsageError(
+      `--out: ${options.out} is in use by seoib process ${claim.owner}; wait for it to finish or choose another folder`,
+    );
+  try {
+    return await fuzzClaimed(io, options, started);
+  } finally {
+    claim.release();
+  }
+}
+
+async function fuzzClaimed(io: CliIo, options: FuzzOptions, started: number): Promise<number> {
   const { store, replaced } = CampaignStore.open(options.out, options.campaign, writeFileAtomic);
   const positions = shardPositions(options.rows.length, options.shard);
   const recorded = store.records();

@@ -1,5 +1,8 @@
 import { randomInt } from 'node:crypto';
-import type { CampaignKey } from '../fuzz/campaignStore.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { campaignKeySchema } from '../fuzz/campaignSchema.js';
+import { type CampaignKey, readJson } from '../fuzz/campaignStore.js';
 import { POLICIES, type Row, rowName } from '../fuzz/row.js';
 import { parseShard, type Shard, shardFromEnvironment, WHOLE as WHOLE_CAMPAIGN } from '../fuzz/shard.js';
 import type { FailOn } from '../invariants/failOn.js';
@@ -70,6 +73,12 @@ export interface FuzzOptions {
   replay: string;
 }
 
+/** The seed of the campaign a folder holds, so the same command without --seed resumes it. */
+function recordedSeed(out: string): number | undefined {
+  const file = join(out, 'campaign.json');
+  return existsSync(file) ? readJson(file, campaignKeySchema).seed : undefined;
+}
+
 /** Validates everything before any work, so bad input leaves nothing behind (but an empty --out folder). */
 export function parseFuzzOptions(raw: RawFuzzOptions): FuzzOptions {
   const all = raw.matrix;
@@ -78,7 +87,12 @@ export function parseFuzzOptions(raw: RawFuzzOptions): FuzzOptions {
     vcpus: integer('vcpus', raw.vcpus, CONFIG_LIMITS.vcpus.min, CONFIG_LIMITS.vcpus.max),
     pins: integer('pins', raw.pins, Math.max(2, CONFIG_LIMITS.pins.min), CONFIG_LIMITS.pins.max),
   };
-  const seed = raw.seed === undefined ? randomInt(2 ** 31) : integer('seed', raw.seed, 0, 2 ** 31 - 1);
+  if (raw.runs !== undefined && raw.time !== undefined)
+    throw new UsageError('--runs and --time: give one budget, runs per row or a total time');
+  const seed =
+    raw.seed === undefined
+      ? (recordedSeed(raw.out) ?? randomInt(2 ** 31))
+      : integer('seed', raw.seed, 0, 2 ** 31 - 1);
   const runs = raw.runs === undefined ? 200 : integer('runs', raw.runs, 1, 10_000_000);
   const timeMs = raw.time === undefined ? undefined : duration(raw.time);
   const maxCommands = integer('max-commands', raw.maxCommands, 1, 1000);

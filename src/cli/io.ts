@@ -20,3 +20,21 @@ export class UsageError extends Error {
 }
 
 export const EXIT = { ok: 0, failed: 1, badInput: 2, noKernel: 3 } as const;
+
+/** The longest error line seoib prints: an input echoed whole (a 52 MB key) is cut here. */
+export const MAX_ERROR_CHARS = 400;
+
+/**
+ * An error line safe for a terminal: control characters escaped (a key holding a newline or an ANSI escape cannot
+ * forge a line), and cut to MAX_ERROR_CHARS with the number of characters left out.
+ */
+export function terminalSafe(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point.
+  const escaped = text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return escaped.length <= MAX_ERROR_CHARS
+    ? escaped
+    : `${escaped.slice(0, MAX_ERROR_CHARS)}… (${escaped.length - MAX_ERROR_CHARS} more characters)`;
+}

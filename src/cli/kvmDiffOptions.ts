@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { KERNELS } from '../model/kernels.js';
+import { UsageError } from './io.js';
 import type { KvmDiffOptions } from './kvm.js';
 import { integer, list, writableFolder } from './optionValues.js';
 
@@ -18,10 +19,13 @@ export function parseKvmDiffOptions(raw: RawKvmDiffOptions): KvmDiffOptions {
   const seed = raw.seed === undefined ? randomInt(2 ** 31) : integer('seed', raw.seed, 0, 2 ** 31 - 1);
   const runs = integer('runs', raw.runs, 1, 10_000_000);
   const maxCommands = integer('max-commands', raw.maxCommands, 1, 200);
-  const [kernelProfile] =
+  const profiles =
     raw.kernelProfile === undefined
       ? [undefined]
       : list('kernel-profile', raw.kernelProfile, [...KERNELS.keys()], [], 'kernel profile');
+  if (profiles.length !== 1)
+    throw new UsageError(`--kernel-profile: the model runs one kernel profile; got ${profiles.length}`);
+  const [kernelProfile] = profiles;
   writableFolder(raw.out);
   const replay = [
     'seoib kvm diff',

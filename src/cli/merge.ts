@@ -1,8 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CampaignStore } from '../fuzz/campaignStore.js';
 import { matrixTable } from '../fuzz/matrix.js';
 import type { RowRecord } from '../fuzz/rowRecord.js';
+import type { FailOn } from '../invariants/failOn.js';
+import { claimFolder } from '../io/folderLock.js';
+import { readInputFile } from '../io/inputFile.js';
 import { writeFileAtomic } from './atomicWrite.js';
 import { type CliIo, UsageError } from './io.js';
 import { failOn, writableFolder } from './optionValues.js';
@@ -33,10 +35,31 @@ export function merge(
     for (const [position, record] of shard.records()) records.set(position, { record, folder: shard.folder });
   }
   writableFolder(out);
+  const claim = claimFolder(out);
+  if ('owner' in claim)
+    throw new UsageError(
+      `--out: ${out} is in use by seoib process ${claim.owner}; wait for it or choose another folder`,
+    );
+  try {
+    return mergeInto(io, shards, records, out, mode);
+  } finally {
+    claim.release();
+  }
+}
+
+function mergeInto(
+  io: CliIo,
+  shards: readonly CampaignStore[],
+  records: ReadonlyMap<number, { record: RowRecord; folder: string }>,
+  out: string,
+  mode: FailOn,
+): number {
+  const first = shards[0] as CampaignStore;
+  const folders = shards.map((shard) => shard.folder);
   const { store } = CampaignStore.open(out, first.campaign, writeFileAtomic);
   for (const { record, folder } of records.values()) {
     for (const found of record.found) {
-      writeFileAtomic(join(out, found.file), readFileSync(join(folder, found.file), 'utf8'));
+      writeFileAtomic(join(out, found.file), readInputFile(join(folder, found.file)));
     }
     store.saveRow(record);
   }

@@ -1,4 +1,5 @@
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { POLICIES, type Policy, policyApplies, type Row } from '../fuzz/row.js';
 import { FAIL_ON_MODES, type FailOn } from '../invariants/failOn.js';
 import type { Config } from '../model/config.js';
@@ -33,9 +34,10 @@ export function list(
   if (text === undefined) return [...fallback];
   if (text === 'all') return [...known];
   const names = text.split(',').map((s) => s.trim());
-  for (const name of names) {
+  for (const [k, name] of names.entries()) {
     if (!known.includes(name))
       throw new UsageError(`--${flag}: unknown ${noun} "${name}" (known: ${known.join(', ')}, all)`);
+    if (names.indexOf(name) !== k) throw new UsageError(`--${flag}: ${noun} "${name}" is named twice`);
   }
   return names;
 }
@@ -53,9 +55,21 @@ export function failOnFlag(mode: FailOn): string[] {
   return mode === 'any' ? [] : ['--fail-on', mode];
 }
 
+/**
+ * Creates `out` if needed, one level at a time below its nearest existing ancestor (Node's recursive mkdir loops
+ * forever under /proc), and checks it is a folder seoib can write into.
+ */
 export function writableFolder(out: string): void {
+  const missing: string[] = [];
+  let dir = resolve(out);
+  while (!existsSync(dir)) {
+    missing.unshift(dir);
+    dir = dirname(dir);
+  }
   try {
-    mkdirSync(out, { recursive: true });
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
+    for (const level of missing) mkdirSync(level);
+    if (!statSync(out).isDirectory()) throw Object.assign(new Error(), { code: 'ENOTDIR' });
     accessSync(out, constants.W_OK);
   } catch (error) {
     throw new UsageError(
@@ -92,6 +106,12 @@ export function selectRows(raw: RawRowOptions, defaults: RowDefaults, config: Co
       for (const policy of policies)
         if (policyApplies(vmm, policy))
           for (const guest of guests) rows.push({ kernel, vmm, policy, guest, config });
+  if (rows.length === 0) {
+    const native = [...VMMS.keys()].filter((vmm) => policyApplies(vmm, 'native'));
+    throw new UsageError(
+      `the selection has no row: policy native applies only to VMMs with a setup of their own (${native.join(', ')})`,
+    );
+  }
   return rows;
 }
 

@@ -1,13 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { TraceInputError } from '../model/trace.js';
 import { adviseCommand, type RawAdviseOptions } from './advise.js';
+import { OutputError } from './atomicWrite.js';
 import { explore, matrix } from './explore.js';
 import { parseExploreOptions, type RawExploreOptions } from './exploreOptions.js';
 import { exportMachines, type RawExportMachinesOptions } from './exportMachines.js';
 import { type ExportSelftestOptions, exportSelftest } from './exportSelftest.js';
 import { fuzz } from './fuzz.js';
 import { parseFuzzOptions, type RawFuzzOptions } from './fuzzOptions.js';
-import { type CliIo, EXIT, UsageError } from './io.js';
+import { type CliIo, EXIT, terminalSafe, UsageError } from './io.js';
 import { kernelSource, kvmDiff, kvmInfo, kvmRun } from './kvm.js';
 import { parseKvmDiffOptions, type RawKvmDiffOptions } from './kvmDiffOptions.js';
 import { kvmSelftest } from './kvmSelftest.js';
@@ -249,11 +250,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.ok;
       // Without a command commander has printed the help already.
-      if (error.code !== 'commander.help') io.err(`seoib: ${error.message.replace(/^error: /, '')}\n`);
+      if (error.code !== 'commander.help')
+        io.err(`seoib: ${terminalSafe(error.message.replace(/^error: /, ''))}\n`);
       return EXIT.badInput;
     }
-    if (error instanceof TraceInputError || error instanceof UsageError) {
-      io.err(`seoib: ${error.message}\n`);
+    if (error instanceof TraceInputError || error instanceof UsageError || error instanceof OutputError) {
+      io.err(`seoib: ${terminalSafe(error.message)}\n`);
+      return EXIT.badInput;
+    }
+    // A file-system call the user's paths made fail (mkdir under /sys, a folder where a file goes).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      const { path, syscall } = error as NodeJS.ErrnoException;
+      io.err(`seoib: ${terminalSafe(`${path ?? '?'}: ${syscall ?? 'file system'} failed (${code})`)}\n`);
       return EXIT.badInput;
     }
     throw error;

@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import type { Violation } from '../invariants/index.js';
 import type { Command } from '../model/command.js';
 import type { Observation } from '../model/observation.js';
@@ -61,8 +62,9 @@ export function replay(io: CliIo, paths: readonly string[], options: ReplayOptio
   const files = loadTraces(paths);
   const results = files.map(({ file, trace }) => ({ file, trace, run: runTrace(trace) }));
   if (options.record) {
+    // Through a symbolic link to the file it names: the link stays.
     for (const { file, trace, run } of results)
-      writeFileAtomic(file, serializeTrace(recordTrace(trace, run)));
+      writeFileAtomic(realpathSync(file), serializeTrace(recordTrace(trace, run)));
   }
   const failed = results.some(
     ({ run }) =>

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTrace, type Trace, TraceInputError } from '../model/trace.js';
+import { readInputFile } from '../io/inputFile.js';
+import { parseTrace, type Trace } from '../model/trace.js';
 import { UsageError } from './io.js';
 
 /** A parsed trace and the file it came from. */
@@ -30,13 +31,11 @@ function expand(path: string): string[] {
 
 /** Reads and validates every trace named (directories: their *.json files, recursively, sorted). */
 export function loadTraces(paths: readonly string[]): TraceFile[] {
-  return paths.flatMap(expand).map((file) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new TraceInputError(file, '$', `cannot read: ${(error as Error).message}`);
-    }
-    return { file, trace: parseTrace(text, file) };
-  });
+  return paths
+    .flatMap((path) => {
+      const files = expand(path);
+      if (files.length === 0) throw new UsageError(`${path}: holds no *.json trace`);
+      return files;
+    })
+    .map((file) => ({ file, trace: parseTrace(readInputFile(file), file) }));
 }

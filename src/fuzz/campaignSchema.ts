@@ -5,6 +5,12 @@ const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 
 const configSchema = v.strictObject({ vcpus: count, pins: count });
 
+/** A counterexample's file: a plain *.json name inside the campaign folder, never a path out of it. */
+const traceFileName = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\.json$/, 'must be a *.json file name inside the campaign folder'),
+);
+
 const rowSchema = v.strictObject({
   kernel: v.string(),
   vmm: v.string(),
@@ -42,7 +48,7 @@ export const rowRecordSchema = v.strictObject({
       }),
       commands: count,
       run: count,
-      file: v.string(),
+      file: traceFileName,
     }),
   ),
   visited: v.array(v.string()),

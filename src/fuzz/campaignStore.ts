@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as v from 'valibot';
+import { readInputFile } from '../io/inputFile.js';
 import { parseJsonText, TraceInputError } from '../model/trace.js';
 import { type CampaignKey, campaignKeySchema, rowRecordSchema } from './campaignSchema.js';
 import { rowFile } from './counterexample.js';
@@ -23,17 +24,7 @@ const ROWS = 'rows';
 
 /** Reads a JSON file the campaign wrote; a malformed one is bad input naming the file and the JSON path. */
 export function readJson<T>(file: string, schema: v.GenericSchema<unknown, T>): T {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new TraceInputError(
-      file,
-      '$',
-      `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-  return parseJsonText(text, file, schema);
+  return parseJsonText(readInputFile(file), file, schema);
 }
 
 const sameCampaign = (a: CampaignKey, b: CampaignKey) => JSON.stringify(a) === JSON.stringify(b);

@@ -17,14 +17,14 @@ export function parseShard(text: string): Shard | undefined {
 }
 
 /**
- * The shard of a Kubernetes Indexed Job pod (JOB_COMPLETION_INDEX is 0-based, JOB_COMPLETION_COUNT is set by
- * seoib's manifest), or undefined outside one.
+ * The shard of a Kubernetes Indexed Job pod as `K/N` (JOB_COMPLETION_INDEX is 0-based, JOB_COMPLETION_COUNT is set
+ * by seoib's manifest), or undefined outside one. An index without a count, or one that is not a number, gives a
+ * `K/N` that parseShard refuses: a pod must never run the whole campaign.
  */
 export function shardFromEnvironment(env: NodeJS.ProcessEnv): string | undefined {
   const index = env.JOB_COMPLETION_INDEX;
-  const count = env.JOB_COMPLETION_COUNT;
-  if (index === undefined || count === undefined || !/^\d+$/.test(index)) return undefined;
-  return `${Number(index) + 1}/${count}`;
+  if (index === undefined) return undefined;
+  return `${/^\d+$/.test(index) ? Number(index) + 1 : index}/${env.JOB_COMPLETION_COUNT ?? ''}`;
 }
 
 /** Positions (in the full selection) of the items this shard runs: every count-th, starting at index - 1. */

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../cli/atomicWrite.js';
-import { withCacheLock } from './cacheLock.js';
+import { withFolderLock } from '../io/folderLock.js';
 import { KvmUnavailable } from './kvmUnavailable.js';
 import { cacheDir } from './projectRoot.js';
 import { runnerBinary } from './runnerBinary.js';
@@ -218,7 +218,7 @@ export function packInitrd(kernelRoot: string, out: string, files: InitrdFiles, 
  * cache (the machine's apt setup is untouched), unpacked, and given an initramfs with the runner. Cached.
  */
 export function debianKernel(suite: string): KernelImage {
-  return withCacheLock(join(cacheDir(), 'kernels', suite), () => fetchedKernel(suite));
+  return withFolderLock(join(cacheDir(), 'kernels', suite), () => fetchedKernel(suite));
 }
 
 function fetchedKernel(suite: string): KernelImage {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../cli/atomicWrite.js';
-import { withCacheLock } from './cacheLock.js';
+import { withFolderLock } from '../io/folderLock.js';
 import { apt, dependsOn, download, run } from './debianKernel.js';
 import { KvmUnavailable } from './kvmUnavailable.js';
 import { cacheDir } from './projectRoot.js';
@@ -29,7 +29,7 @@ export interface KernelTreeReady extends KernelTree {
  * (`make headers_install`, which needs rsync). Cached: a second call costs nothing.
  */
 export function debianKernelTree(suite: string): KernelTreeReady {
-  return withCacheLock(join(cacheDir(), 'kernels', suite), () => fetchedTree(suite));
+  return withFolderLock(join(cacheDir(), 'kernels', suite), () => fetchedTree(suite));
 }
 
 function fetchedTree(suite: string): KernelTreeReady {

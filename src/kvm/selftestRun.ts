@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../cli/atomicWrite.js';
-import { withCacheLock } from './cacheLock.js';
+import { withFolderLock } from '../io/folderLock.js';
 import { debianKernel, packInitrd } from './debianKernel.js';
 import type { KernelTree } from './kernelTree.js';
 import { KvmUnavailable } from './kvmUnavailable.js';
@@ -66,7 +66,7 @@ function listInMakefile(tree: KernelTree, name: string): void {
  * A compiler error is thrown whole: the export wrote C the kernel's framework does not accept.
  */
 export function buildSelftests(tree: KernelTree, tests: readonly SelftestSource[]): BuiltSelftests {
-  return withCacheLock(join(cacheDir(), 'kernels', tree.suite), () => built(tree, tests));
+  return withFolderLock(join(cacheDir(), 'kernels', tree.suite), () => built(tree, tests));
 }
 
 function built(tree: KernelTree, tests: readonly SelftestSource[]): BuiltSelftests {

@@ -102,6 +102,26 @@ export function findReferenceError(
   return undefined;
 }
 
+/** Nesting no seoib file needs (a trace nests 6 levels): deeper is refused before the schema recurses into it. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The JSON path of the first value nested deeper than `limit`, found without recursion; undefined if none. */
+function deeperThan(json: unknown, limit: number): string | undefined {
+  const stack: { value: unknown; depth: number; path: string }[] = [{ value: json, depth: 0, path: '$' }];
+  while (stack.length > 0) {
+    const { value, depth, path } = stack.pop() as (typeof stack)[number];
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= limit) return path;
+    for (const [key, child] of Object.entries(value))
+      stack.push({
+        value: child,
+        depth: depth + 1,
+        path: Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`,
+      });
+  }
+  return undefined;
+}
+
 /** Parses JSON text and validates it against `schema`. Throws TraceInputError naming file, JSON path and reason. */
 export function parseJsonText<T>(text: string, file: string, schema: v.GenericSchema<unknown, T>): T {
   let json: unknown;
@@ -110,6 +130,8 @@ export function parseJsonText<T>(text: string, file: string, schema: v.GenericSc
   } catch (error) {
     throw new TraceInputError(file, '$', `invalid JSON: ${(error as Error).message}`);
   }
+  const deep = deeperThan(json, MAX_JSON_DEPTH);
+  if (deep !== undefined) throw new TraceInputError(file, deep, `nests deeper than ${MAX_JSON_DEPTH} levels`);
   const result = v.safeParse(schema, json);
   if (!result.success) {
     const issue = result.issues[0];

@@ -79,7 +79,12 @@ export const expectationSchema = v.strictObject(
   'must be an object of expected observations',
 );
 
-const expect = { expect: v.optional(expectationSchema) };
+// An array is an object to valibot, and `expect` has no required field: refuse `[]` rather than check nothing.
+const notArray = v.custom<object>(
+  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+  'must be an object of expected observations',
+);
+const expect = { expect: v.optional(v.pipe(notArray, expectationSchema)) };
 
 export const commandSchema = v.variant(
   'op',

@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { campaignResultsSchema } from '../fuzz/campaignSchema.js';
 import { type CampaignResults, readJson } from '../fuzz/campaignStore.js';
 import { type Coverage, coverageOf } from '../fuzz/coverage.js';
 import { type Verdict, verdicts } from '../fuzz/matrix.js';
 import { rowName } from '../fuzz/row.js';
+import { readInputFile } from '../io/inputFile.js';
 import { runTrace } from '../model/runTrace.js';
 import { parseTrace } from '../model/trace.js';
 import type { Discovery } from './discoveryPlot.js';
@@ -49,7 +49,7 @@ export function loadReport(resultsFile: string): ReportData {
   const counterexamples = results.rows.flatMap((record) =>
     record.found.map((found) => {
       const file = join(folder, found.file);
-      const trace = parseTrace(readFileSync(file, 'utf8'), file);
+      const trace = parseTrace(readInputFile(file), file);
       const run = runTrace(trace);
       return {
         row: rowName(record.row),

@@ -17,12 +17,20 @@ describe('shardFromEnvironment', () => {
     expect(shardFromEnvironment({ JOB_COMPLETION_INDEX: '0', JOB_COMPLETION_COUNT: '4' })).toBe('1/4');
     expect(shardFromEnvironment({ JOB_COMPLETION_INDEX: '3', JOB_COMPLETION_COUNT: '4' })).toBe('4/4');
     expect(shardFromEnvironment({ JOB_COMPLETION_INDEX: '11', JOB_COMPLETION_COUNT: '16' })).toBe('12/16');
-    expect(shardFromEnvironment({ JOB_COMPLETION_INDEX: '3' })).toBeUndefined();
-    for (const index of ['x1', '1x', '-1', ''])
-      expect(
-        shardFromEnvironment({ JOB_COMPLETION_INDEX: index, JOB_COMPLETION_COUNT: '4' }),
-      ).toBeUndefined();
     expect(shardFromEnvironment({})).toBeUndefined();
+  });
+
+  it('gives a shard parseShard refuses for an index without a count or one that is not a number', () => {
+    expect(shardFromEnvironment({ JOB_COMPLETION_INDEX: '3' })).toBe('4/');
+    for (const index of ['x1', '1x', '-1', ''])
+      expect(shardFromEnvironment({ JOB_COMPLETION_INDEX: index, JOB_COMPLETION_COUNT: '4' })).toBe(
+        `${index}/4`,
+      );
+    for (const env of [
+      { JOB_COMPLETION_INDEX: '3' },
+      { JOB_COMPLETION_INDEX: 'x1', JOB_COMPLETION_COUNT: '4' },
+    ])
+      expect(parseShard(shardFromEnvironment(env) as string)).toBeUndefined();
   });
 });
 

@@ -3,17 +3,17 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { withCacheLock } from '../../src/kvm/cacheLock.js';
+import { withFolderLock } from '../../src/io/folderLock.js';
 
 const folder = () => mkdtempSync(join(tmpdir(), 'seoib-lock-'));
 
-describe('withCacheLock', () => {
+describe('withFolderLock', () => {
   it('runs the work holding the lock, and leaves no lock behind, also when the work throws', () => {
     const dir = folder();
-    expect(withCacheLock(dir, () => existsSync(join(dir, '.lock', 'pid')))).toBe(true);
+    expect(withFolderLock(dir, () => existsSync(join(dir, '.lock', 'pid')))).toBe(true);
     expect(existsSync(join(dir, '.lock'))).toBe(false);
     expect(() =>
-      withCacheLock(dir, () => {
+      withFolderLock(dir, () => {
         throw new Error('unpack failed');
       }),
     ).toThrow('unpack failed');
@@ -25,7 +25,7 @@ describe('withCacheLock', () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.exit(0)']).pid as number;
     mkdirSync(join(dir, '.lock'));
     writeFileSync(join(dir, '.lock', 'pid'), String(dead));
-    expect(withCacheLock(dir, () => 'ran')).toBe('ran');
+    expect(withFolderLock(dir, () => 'ran')).toBe('ran');
   });
 
   it('waits while a live owner holds it', async () => {
@@ -38,6 +38,6 @@ describe('withCacheLock', () => {
        setTimeout(() => { fs.writeFileSync(${JSON.stringify(join(dir, 'released'))}, ''); fs.rmSync(${JSON.stringify(join(dir, '.lock'))}, { recursive: true }); }, 600);`,
     ]);
     await new Promise((resolve) => holder.stdout.once('data', resolve));
-    expect(withCacheLock(dir, () => existsSync(join(dir, 'released')))).toBe(true);
+    expect(withFolderLock(dir, () => existsSync(join(dir, 'released')))).toBe(true);
   });
 });
