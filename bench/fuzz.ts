@@ -8,8 +8,10 @@ import { fuzzRow, rowSeed } from '../src/fuzz/campaign.js';
 import { type Choice, interpret } from '../src/fuzz/interpret.js';
 import { makeRow, promiseRows, type Row } from '../src/fuzz/row.js';
 import type { Command } from '../src/model/command.js';
+import { traceSteps } from '../src/model/runTrace.js';
 import { initialState } from '../src/model/state.js';
 import { step } from '../src/model/step.js';
+import { longTrace } from './longTrace.js';
 
 const row = makeRow;
 
@@ -98,3 +100,11 @@ for (const r of promised) {
 console.log(
   `promise rows (${promised.length}):        ${promisedCommands} commands, ${promisedViolations} violations`,
 );
+
+// Replay: one long trace through every check replay makes (expectations, invariants), one command at a time.
+const long = longTrace(100_000);
+const replayStarted = performance.now();
+let replayed = 0;
+for (const _ of traceSteps(long)) replayed++;
+const replaySeconds = (performance.now() - replayStarted) / 1000;
+console.log(`replay (100,000 commands):  ${Math.round(replayed / replaySeconds)} commands/s`);

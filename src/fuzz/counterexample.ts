@@ -15,7 +15,7 @@ export function recordedTrace(row: Row, commands: readonly Command[]): Trace {
     config: row.config,
     commands: [...commands],
   };
-  return recordTrace(trace, runTrace(trace));
+  return recordTrace(trace, runTrace(trace).observations);
 }
 
 /** The counterexample as a seoib-trace/1 trace with every observation recorded as `expect`. */

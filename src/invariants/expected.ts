@@ -1,3 +1,4 @@
+import { spivDirectedEoi } from '../../machines/lapic.js';
 import type { ModelState } from '../model/state.js';
 import type { Executed } from '../model/step.js';
 
@@ -22,9 +23,21 @@ export const REASONS = {
     'what-if upstream-vcpu-lock refuses mode changes after vCPUs but CHECK_EXTENSION still offers bit 2 (docs/findings.md)',
   applyFirstWhatIf:
     'what-if upstream-apply-first sets the flags before checking them, so a refused call changes the VM (the patch checks first, under kvm->lock)',
+  edgeSwitchKeepsRemoteIrr:
+    "the VMM's I/O APIC keeps Remote IRR when the guest switches an in-service level entry to edge (cloud-hypervisor), and the edge route takes the vector out of KVM's EOI-exit bitmap, so no EOI reaches the pin (docs/findings.md F7)",
+  inconsistentRestore:
+    'KVM_SET_LAPIC restored SPIV without bit 12 while the guest runs as if it had opted in: KVM broadcasts its EOIs as SPIV says (a restore that does not match the guest; QEMU migrates SPIV whole)',
   draftAdvertises:
     'this draft advertises bit 2 on every fd (v6: "We always advertise it in KVM_CHECK_EXTENSION")',
 } as const;
+
+/** Some vCPU's guest believes it runs with directed EOI while its SPIV says it does not: a restore out of step. */
+function guestDirectedWithoutSpiv(state: ModelState): boolean {
+  return state.guest.some((phase, vcpu) => {
+    const lapic = state.lapics[vcpu];
+    return 'directed' in phase && phase.directed && lapic != null && !spivDirectedEoi(lapic.value);
+  });
+}
 
 function routesBeyondReservedPins(state: ModelState): boolean {
   if (state.vm.value.irqchip !== 'split') return false;
@@ -41,11 +54,13 @@ export function expectedReason(invariant: string, { command, before }: Executed)
     case 'no-unmask-before-ioapic-eoi':
       if (vm.irqchip === 'split' && vm.seoib === 'quirked') return REASONS.quirk;
       if (vm.seoib === 'disabled') return REASONS.disabledIgnoresSpiv;
-      return undefined;
+      return guestDirectedWithoutSpiv(before) ? REASONS.inconsistentRestore : undefined;
     case 'no-stuck-pin':
       if (before.ioapic === 'kernel') return REASONS.kernelIoapicDirected;
       if (vm.seoib === 'enabled' && before.pins[0]?.context.version === 0x11)
         return REASONS.enableWithoutEoiRegister;
+      if (before.pins[0]?.context.quirks.edgeSwitchClearsRemoteIrr === false)
+        return REASONS.edgeSwitchKeepsRemoteIrr;
       return routesBeyondReservedPins(before) ? REASONS.reservedPins : undefined;
     case 'no-missed-eoi-quirk':
       return routesBeyondReservedPins(before) ? REASONS.reservedPins : undefined;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Observation } from '../model/observation.js';
-import { recordTrace, runTrace } from '../model/runTrace.js';
+import { recordTrace } from '../model/runTrace.js';
 import { findReferenceError, type Trace } from '../model/trace.js';
 import { type Disagreement, type KernelRunOptions, runOnKernel } from './kernelRun.js';
 import { DIFF_CONFIG, kernelTraceArbitrary } from './kernelTraces.js';
@@ -51,7 +51,7 @@ export interface DiffResult {
 /** The trace with every command's `expect` set to what the kernel observed: the kernel wins. */
 function kernelRecorded(trace: Trace, kernel: readonly Observation[]): Trace {
   const ran = { ...trace, commands: trace.commands.slice(0, kernel.length) };
-  return recordTrace(ran, { ...runTrace(ran), observations: [...kernel] });
+  return recordTrace(ran, kernel);
 }
 
 /**

@@ -73,34 +73,59 @@ export function compareExpectation(index: number, expect: Expectation, observed:
   return mismatches;
 }
 
-/** Runs every command of a trace on the model and checks its expectations. */
-export function runTrace(trace: Trace): TraceRun {
+/** One trace command run on the model: what it observed, the expectations it missed, the violations it made. */
+export interface TraceStep {
+  /** Index of the command in the trace. */
+  index: number;
+  /** Its observation. */
+  observation: Observation;
+  /** Its `expect` fields that did not hold. */
+  mismatches: Mismatch[];
+  /** Invariants it violated. */
+  violations: Violation[];
+  /** The model state after it. */
+  state: ModelState;
+}
+
+/**
+ * The trace's commands run on the model one at a time, each with its expectations and invariants checked. Nothing
+ * is kept between commands but the state and the monitors, so a long trace replays in the memory of one step.
+ */
+export function* traceSteps(trace: Trace): Generator<TraceStep> {
   let state = initialState(trace.profile, trace.config);
-  const states = [state];
-  const observations: Observation[] = [];
-  const mismatches: Mismatch[] = [];
-  const violations: Violation[] = [];
   let monitors = startMonitors();
-  trace.commands.forEach((command, index) => {
+  for (const [index, command] of trace.commands.entries()) {
     const result = step(state, command);
     const checked = checkStep(monitors, result.executed, index);
     monitors = checked.monitors;
-    violations.push(...checked.violations);
     state = result.state;
-    states.push(state);
-    observations.push(result.observation);
-    if (command.expect !== undefined)
-      mismatches.push(...compareExpectation(index, command.expect, result.observation));
-  });
+    const mismatches =
+      command.expect === undefined ? [] : compareExpectation(index, command.expect, result.observation);
+    yield { index, observation: result.observation, mismatches, violations: checked.violations, state };
+  }
+}
+
+/** Runs every command of a trace on the model and checks its expectations, keeping every state. */
+export function runTrace(trace: Trace): TraceRun {
+  const states = [initialState(trace.profile, trace.config)];
+  const observations: Observation[] = [];
+  const mismatches: Mismatch[] = [];
+  const violations: Violation[] = [];
+  for (const step of traceSteps(trace)) {
+    states.push(step.state);
+    observations.push(step.observation);
+    mismatches.push(...step.mismatches);
+    violations.push(...step.violations);
+  }
   return { observations, mismatches, states, violations };
 }
 
 /** The trace with every command's `expect` replaced by what the model observed (record mode). */
-export function recordTrace(trace: Trace, run: TraceRun): Trace {
+export function recordTrace(trace: Trace, observations: readonly Observation[]): Trace {
   return {
     ...trace,
     commands: trace.commands.map((command, i) => {
-      const { reactions, ...observed } = run.observations[i] as Observation;
+      const { reactions, ...observed } = observations[i] as Observation;
       const expect: Expectation =
         reactions === undefined
           ? observed

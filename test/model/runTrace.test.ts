@@ -67,7 +67,7 @@ describe('recordTrace', () => {
       config: { vcpus: 1, pins: 24 },
       commands: orderedSetup(undefined),
     };
-    const recorded = recordTrace(trace, runTrace(trace));
+    const recorded = recordTrace(trace, runTrace(trace).observations);
     expect(recorded.commands.map((c) => c.expect)).toEqual([
       { ret: 0 },
       { ret: 0 },
