@@ -38,7 +38,8 @@ export function setVisitor(next: ((visited: readonly string[]) => void) | null):
   visitor = next;
 }
 
-const MEMO_LIMIT = 500_000;
+// Answers kept at most: a full memo is dropped, so a long campaign's memory stays flat (about 20 MB of keys).
+const MEMO_LIMIT = 50_000;
 const memo = new Map<string, Advanced<unknown, unknown, unknown>>();
 /** The same answers found by snapshot identity first: memoised snapshots are shared, so most lookups hit here. */
 const byIdentity = new WeakMap<object, Map<string, Advanced<unknown, unknown, unknown>>>();

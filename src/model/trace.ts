@@ -26,18 +26,20 @@ function oneLine(text: string): string {
 
 /** A trace file that cannot be run: where (JSON path) and why. */
 export class TraceInputError extends Error {
+  /** JSON path of the offending value, e.g. `$.commands[3].vector`, on one line (a key's control characters escaped). */
+  readonly path: string;
   /** What is wrong, on one line. */
   readonly reason: string;
 
   constructor(
     /** The file the trace came from. */
     readonly file: string,
-    /** JSON path of the offending value, e.g. `$.commands[3].vector`. */
-    readonly path: string,
+    path: string,
     reason: string,
   ) {
-    super(`${file}: ${path}: ${oneLine(reason)}`);
+    super(`${file}: ${oneLine(path)}: ${oneLine(reason)}`);
     this.name = 'TraceInputError';
+    this.path = oneLine(path);
     this.reason = oneLine(reason);
   }
 }

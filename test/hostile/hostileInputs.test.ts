@@ -258,7 +258,7 @@ describe('terminal safety', () => {
     trace.commands[0]['x\u001b[31mred\nseoib: forged line'] = 1;
     writeFileSync(join(dir, 'ctl.json'), JSON.stringify(trace));
     const forged = await cli('replay', join(dir, 'ctl.json'));
-    refused(forged, 'x\\u001b[31mred\\u000aseoib: forged line: is not a field here');
+    refused(forged, 'x\\u001b[31mred\\nseoib: forged line: is not a field here');
     const long = await cli('fuzz', '--kernel', 'k'.repeat(100_000), '--out', dir);
     refused(long, /… \(\d+ more characters\)\n$/);
     expect(long.err.length).toBeLessThan(600);

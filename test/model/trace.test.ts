@@ -342,6 +342,25 @@ describe('parseTrace says exactly what is wrong, and where', () => {
     expect(refusal(text)).toEqual({ path, reason });
   });
 
+  it('refuses nesting of 64 levels before the schema recurses into it, naming where it starts', () => {
+    const nested = (arrays: number) =>
+      withCommands([{ ...vcpu0, expect: { reactions: [0] } }]).replace(
+        '[0]',
+        `${'['.repeat(arrays)}${']'.repeat(arrays)}`,
+      );
+    // expect.reactions is at depth 4 (the document is 0), so the innermost of 61 nested arrays is at depth 64.
+    expect(refusal(nested(61))).toEqual({
+      path: `$.commands[0].expect.reactions${'[0]'.repeat(60)}`,
+      reason: 'nests deeper than 64 levels',
+    });
+    expect(refusal(nested(60)).reason).not.toBe('nests deeper than 64 levels');
+  });
+
+  it('keeps a key with a newline in the JSON path on one line', () => {
+    const { path } = refusal(withCommands([{ ...vcpu0, 'a\nb': 1 }]));
+    expect(path).toBe('$.commands[0].a\\nb');
+  });
+
   it('names the whole document when it is no object, and says what came', () => {
     expect(refusal('3')).toEqual({ path: '$', reason: 'Invalid type: Expected Object but received 3' });
   });
