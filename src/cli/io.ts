@@ -29,8 +29,8 @@ export const MAX_ERROR_CHARS = 400;
  * forge a line), and cut to MAX_ERROR_CHARS with the number of characters left out.
  */
 export function terminalSafe(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point.
   const escaped = text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point.
     /[\u0000-\u001f\u007f-\u009f]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
