@@ -79,9 +79,10 @@ export const expectationSchema = v.strictObject(
   'must be an object of expected observations',
 );
 
-// An array is an object to valibot, and `expect` has no required field: refuse `[]` rather than check nothing.
+// An array is an object to valibot, and `expect` has no required field: refuse `[]` rather than check nothing
+// (anything else that is no object, expectationSchema refuses itself).
 const notArray = v.custom<object>(
-  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+  (input) => !Array.isArray(input),
   'must be an object of expected observations',
 );
 const expect = { expect: v.optional(v.pipe(notArray, expectationSchema)) };

@@ -40,6 +40,34 @@ describe('expectedReason', () => {
     expect(expectedReason(invariant, executed('upstream', 'ioapic-0x20', [...setup]))).toBe(reason);
   });
 
+  it('blames the stranded pin on a VMM that keeps Remote IRR across an edge switch, whatever the flag', () => {
+    for (const setup of [[split()], [split(), flags(8)]])
+      expect(expectedReason('no-stuck-pin', executed('upstream', 'cloud-hypervisor', setup))).toBe(
+        REASONS.edgeSwitchKeepsRemoteIrr,
+      );
+    expect(expectedReason('no-stuck-pin', executed('upstream', 'ioapic-0x11', [split()]))).toBeUndefined();
+  });
+
+  it('blames a storm under ENABLE on a restore that cleared SPIV bit 12 under a guest that opted in', () => {
+    const profile = { kernel: 'upstream', vmm: 'qemu', guest: 'credential-guard' };
+    const optedIn: Command[] = [
+      split(),
+      flags(4),
+      { op: 'KVM_CREATE_VCPU', id: 0 },
+      { op: 'KVM_SET_CPUID2', vcpu: 0, x2apic: true },
+      // A second vCPU whose guest never starts: only vCPU 0 is out of step with its SPIV.
+      { op: 'KVM_CREATE_VCPU', id: 1 },
+    ];
+    const restore: Command = { op: 'KVM_SET_LAPIC', vcpu: 0, spiv: 0x1ff, irr: [], isr: [], tmr: [] };
+    const config = { vcpus: 2, pins: 24 };
+    const after = (setup: Command[]) => executeAfter(profile, setup, levelPin5, config);
+    expect(expectedReason('no-storm', after([...optedIn, restore]))).toBe(REASONS.inconsistentRestore);
+    expect(expectedReason('no-unmask-before-ioapic-eoi', after([...optedIn, restore]))).toBe(
+      REASONS.inconsistentRestore,
+    );
+    expect(expectedReason('no-storm', after(optedIn))).toBeUndefined();
+  });
+
   it('blames ENABLE only with an I/O APIC that has no EOI register', () => {
     expect(expectedReason('no-stuck-pin', executed('upstream', 'ioapic-0x11', [split(), flags(4)]))).toBe(
       REASONS.enableWithoutEoiRegister,
