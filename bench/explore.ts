@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explore } from '../src/explore/explore.js';
-import { makeRow } from '../src/fuzz/row.js';
+import { makeRow } from '../src/scenario/row.js';
 
 const DEPTH = 6;
 const row = makeRow('upstream', 'ioapic-0x20', 'enable', 'adversarial', { vcpus: 2, pins: 2 });

@@ -4,13 +4,14 @@
  *   fuzz:          the same row fuzzed with every invariant checked after every command
  *   first storm / first stuck pin: wall time from an empty corpus, median of 5 seeds
  */
+
+import { traceSteps } from '../src/check/runTrace.js';
 import { fuzzRow, rowSeed } from '../src/fuzz/campaign.js';
 import { type Choice, interpret } from '../src/fuzz/interpret.js';
-import { makeRow, promiseRows, type Row } from '../src/fuzz/row.js';
 import type { Command } from '../src/model/command.js';
-import { traceSteps } from '../src/model/runTrace.js';
 import { initialState } from '../src/model/state.js';
 import { step } from '../src/model/step.js';
+import { makeRow, promiseRows, type Row } from '../src/scenario/row.js';
 import { longTrace } from './longTrace.js';
 
 const row = makeRow;

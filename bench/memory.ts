@@ -3,11 +3,12 @@
  * (after a full GC) as they go. Flat figures mean nothing grows with the trace or with the rows done. Prints
  * numbers; asserts nothing. Run with `npm run bench:memory` (node --expose-gc).
  */
+
+import { traceSteps } from '../src/check/runTrace.js';
 import { fuzzRow, rowSeed } from '../src/fuzz/campaign.js';
-import { makeRow, POLICIES, policyApplies } from '../src/fuzz/row.js';
 import { GUESTS } from '../src/model/guests/index.js';
-import { traceSteps } from '../src/model/runTrace.js';
 import { VMMS } from '../src/model/vmms.js';
+import { makeRow, POLICIES, policyApplies } from '../src/scenario/row.js';
 import { longTrace } from './longTrace.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -1,5 +1,5 @@
 import { and, assign, emit, setup } from 'xstate';
-import type { IoapicVersion } from '../src/model/apic.js';
+import type { IoapicVersion } from './apic.js';
 
 export type Trigger = 'edge' | 'level';
 

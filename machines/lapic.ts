@@ -9,9 +9,9 @@ import {
   SPIV_DIRECTED_EOI,
   SPIV_RESET,
   SPIV_WRITABLE,
-} from '../src/model/apic.js';
-import type { VectorSet } from '../src/model/vectorSet.js';
-import * as vectors from '../src/model/vectorSet.js';
+} from './apic.js';
+import type { VectorSet } from './vectorSet.js';
+import * as vectors from './vectorSet.js';
 import { suppressesEoiBroadcast, type VmValue } from './vm.js';
 
 export interface LapicContext {

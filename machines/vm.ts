@@ -1,5 +1,5 @@
 import { and, assign, emit, not, setup, stateIn } from 'xstate';
-import { ERRNO, MAX_RESERVED_IOAPIC_PINS } from '../src/model/apic.js';
+import { ERRNO, MAX_RESERVED_IOAPIC_PINS } from './apic.js';
 
 /** Where kernels differ on KVM_CAP_X2APIC_API; a kernel profile is one value of this. */
 export interface KernelTraits {

@@ -4,10 +4,10 @@ import { describe, expect } from 'vitest';
 import { choicesArbitrary } from './fuzz/campaign.js';
 import { recordedTrace } from './fuzz/counterexample.js';
 import { interpret } from './fuzz/interpret.js';
-import { rowName } from './fuzz/row.js';
 import { failingViolations, type VmmCheckOptions, vmmRows } from './library/vmmCheck.js';
 import { serializeTrace } from './model/traceFormat.js';
 import { registerVmm, type VmmProfile } from './model/vmms.js';
+import { rowName } from './scenario/row.js';
 
 /** Fuzzing budget of each row's property. */
 export interface DescribeVmmOptions extends VmmCheckOptions {

@@ -1,8 +1,8 @@
+import { runTrace } from '../src/check/runTrace.js';
 import type { Violation } from '../src/invariants/index.js';
 import type { Command, IoapicWriteRte } from '../src/model/command.js';
 import type { Config, ProfileNames } from '../src/model/config.js';
 import type { Observation } from '../src/model/observation.js';
-import { runTrace } from '../src/model/runTrace.js';
 import { initialState, type ModelState } from '../src/model/state.js';
 import { type Executed, execute, step } from '../src/model/step.js';
 import { TRACE_FORMAT } from '../src/model/traceSchema.js';

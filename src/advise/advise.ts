@@ -1,13 +1,13 @@
 import { explore } from '../explore/explore.js';
 import { boundOf } from '../explore/matrixReport.js';
 import { fuzz } from '../fuzz/campaign.js';
-import { setupCommands } from '../fuzz/policy.js';
-import { makeRow, type Policy, policyApplies, type Row } from '../fuzz/row.js';
 import type { Config } from '../model/config.js';
 import { GUESTS } from '../model/guests/index.js';
 import { initialState } from '../model/state.js';
 import { step } from '../model/step.js';
 import { VMMS } from '../model/vmms.js';
+import { setupCommands } from '../scenario/policy.js';
+import { makeRow, type Policy, policyApplies, type Row } from '../scenario/row.js';
 
 /** The flags a VMM may set, most preferred first: a directed-EOI guest then takes no exit per interrupt. */
 export const FLAG_POLICIES: readonly Policy[] = ['enable', 'disable', 'none'];

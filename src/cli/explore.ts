@@ -4,11 +4,11 @@ import { type ExploreResult, explore as exploreRow } from '../explore/explore.js
 import { boundOf, matrixMarkdown, rowJson } from '../explore/matrixReport.js';
 import { counterexampleFile, recordedTrace, rowFile } from '../fuzz/counterexample.js';
 import { coverageOf, measureCoverage } from '../fuzz/coverage.js';
-import { matrixTable } from '../fuzz/matrix.js';
-import { rowName } from '../fuzz/row.js';
 import { INVARIANT_IDS } from '../invariants/index.js';
+import { writeFileAtomic } from '../io/atomicWrite.js';
 import { serializeTrace } from '../model/traceFormat.js';
-import { writeFileAtomic } from './atomicWrite.js';
+import { matrixTable } from '../scenario/matrix.js';
+import { rowName } from '../scenario/row.js';
 import type { ExploreCliOptions } from './exploreOptions.js';
 import type { CliIo } from './io.js';
 import { verdict } from './verdict.js';

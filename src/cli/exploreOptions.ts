@@ -1,8 +1,8 @@
-import { POLICIES, type Policy, type Row } from '../fuzz/row.js';
 import type { FailOn } from '../invariants/failOn.js';
 import { GUESTS } from '../model/guests/index.js';
 import { KERNELS } from '../model/kernels.js';
 import { VMMS } from '../model/vmms.js';
+import { POLICIES, type Policy, type Row } from '../scenario/row.js';
 import {
   failOn,
   failOnFlag,

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DIAGRAM_FORMATS, type DiagramFormat, machineDiagrams } from '../export/machineDiagram.js';
 import { MACHINES } from '../export/machineOutline.js';
-import { writeFileAtomic } from './atomicWrite.js';
+import { writeFileAtomic } from '../io/atomicWrite.js';
 import { type CliIo, EXIT } from './io.js';
 import { list, writableFolder } from './optionValues.js';
 

@@ -1,6 +1,6 @@
 import { kernelSelftest } from '../export/kernelSelftest.js';
 import { standaloneRepro } from '../export/standaloneRepro.js';
-import { writeFileAtomic } from './atomicWrite.js';
+import { writeFileAtomic } from '../io/atomicWrite.js';
 import { type CliIo, EXIT } from './io.js';
 import { selftestName } from './kvmSelftest.js';
 import { loadTraces } from './traceFiles.js';

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { campaignKeySchema } from '../fuzz/campaignSchema.js';
 import { type CampaignKey, readJson } from '../fuzz/campaignStore.js';
-import { POLICIES, type Row, rowName } from '../fuzz/row.js';
 import { parseShard, type Shard, shardFromEnvironment, WHOLE as WHOLE_CAMPAIGN } from '../fuzz/shard.js';
 import type { FailOn } from '../invariants/failOn.js';
 import { INVARIANT_IDS } from '../invariants/index.js';
@@ -11,6 +10,7 @@ import { CONFIG_LIMITS } from '../model/config.js';
 import { GUESTS } from '../model/guests/index.js';
 import { KERNELS } from '../model/kernels.js';
 import { VMMS } from '../model/vmms.js';
+import { POLICIES, type Row, rowName } from '../scenario/row.js';
 import { UsageError } from './io.js';
 import {
   duration,

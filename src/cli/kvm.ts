@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomicWrite.js';
 import { type Connection, connect, guestLeftOut, type KernelSource } from '../kvm/connect.js';
 import { diffKernel } from '../kvm/kernelDiff.js';
 import { kernelInfo } from '../kvm/kernelInfo.js';
@@ -6,7 +7,6 @@ import { runOnKernel } from '../kvm/kernelRun.js';
 import { KvmUnavailable } from '../kvm/kvmUnavailable.js';
 import { RunnerError } from '../kvm/runnerError.js';
 import { commandJson, observationJson, serializeTrace } from '../model/traceFormat.js';
-import { writeFileAtomic } from './atomicWrite.js';
 import { type CliIo, EXIT } from './io.js';
 import { loadTraces } from './traceFiles.js';
 

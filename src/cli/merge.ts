@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { CampaignStore } from '../fuzz/campaignStore.js';
-import { matrixTable } from '../fuzz/matrix.js';
 import type { RowRecord } from '../fuzz/rowRecord.js';
 import type { FailOn } from '../invariants/failOn.js';
+import { writeFileAtomic } from '../io/atomicWrite.js';
 import { claimFolder } from '../io/folderLock.js';
 import { readInputFile } from '../io/inputFile.js';
-import { writeFileAtomic } from './atomicWrite.js';
+import { matrixTable } from '../scenario/matrix.js';
 import { type CliIo, UsageError } from './io.js';
 import { failOn, writableFolder } from './optionValues.js';
 import { verdict } from './verdict.js';

@@ -1,11 +1,11 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { POLICIES, type Policy, policyApplies, type Row } from '../fuzz/row.js';
 import { FAIL_ON_MODES, type FailOn } from '../invariants/failOn.js';
 import type { Config } from '../model/config.js';
 import { GUESTS } from '../model/guests/index.js';
 import { KERNELS } from '../model/kernels.js';
 import { VMMS } from '../model/vmms.js';
+import { POLICIES, type Policy, policyApplies, type Row } from '../scenario/row.js';
 import { UsageError } from './io.js';
 
 export function integer(flag: string, text: string, min: number, max: number): number {

@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { OutputError } from '../io/atomicWrite.js';
 import { TraceInputError } from '../model/trace.js';
 import { adviseCommand, type RawAdviseOptions } from './advise.js';
-import { OutputError } from './atomicWrite.js';
 import { explore, matrix } from './explore.js';
 import { parseExploreOptions, type RawExploreOptions } from './exploreOptions.js';
 import { exportMachines, type RawExportMachinesOptions } from './exportMachines.js';

@@ -1,10 +1,10 @@
 import { realpathSync } from 'node:fs';
+import { type Mismatch, recordTrace, traceSteps } from '../check/runTrace.js';
 import type { Violation } from '../invariants/index.js';
+import { writeFileAtomic } from '../io/atomicWrite.js';
 import type { Command } from '../model/command.js';
 import type { Observation } from '../model/observation.js';
-import { type Mismatch, recordTrace, traceSteps } from '../model/runTrace.js';
 import { commandJson, observationJson, serializeTrace } from '../model/traceFormat.js';
-import { writeFileAtomic } from './atomicWrite.js';
 import { type CliIo, EXIT } from './io.js';
 import { loadTraces, type TraceFile } from './traceFiles.js';
 

@@ -1,7 +1,7 @@
+import { writeFileAtomic } from '../io/atomicWrite.js';
 import { htmlReport } from '../report/htmlReport.js';
 import { markdownReport } from '../report/markdownReport.js';
 import { loadReport } from '../report/reportData.js';
-import { writeFileAtomic } from './atomicWrite.js';
 import { type CliIo, EXIT, UsageError } from './io.js';
 
 /** Where `seoib report` writes. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomicWrite.js';
 import { projectRoot } from '../kvm/projectRoot.js';
-import { writeFileAtomic } from './atomicWrite.js';
 import { withCliReference } from './reference.js';
 
 // `npm run readme`: regenerates README.md's CLI reference from the commander definition.

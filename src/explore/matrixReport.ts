@@ -1,6 +1,6 @@
-import { verdicts } from '../fuzz/matrix.js';
-import { rowName } from '../fuzz/row.js';
 import { INVARIANT_IDS } from '../invariants/index.js';
+import { verdicts } from '../scenario/matrix.js';
+import { rowName } from '../scenario/row.js';
 import type { ExploreResult } from './explore.js';
 
 /** How far a row's proof reaches: the fixpoint, or the depth (and whether maxStates cut it). */

@@ -1,9 +1,9 @@
 import type { LapicValue } from '../../machines/lapic.js';
+import type { VectorSet } from '../../machines/vectorSet.js';
 import { INVARIANTS, type Monitors } from '../invariants/index.js';
 import type { Config } from '../model/config.js';
 import type { GuestPhase } from '../model/guests/program.js';
 import type { LapicSnapshot, ModelState, PinSnapshot } from '../model/state.js';
-import type { VectorSet } from '../model/vectorSet.js';
 import { BitWriter } from './bitWriter.js';
 import { Codebook } from './codebook.js';
 import { inverse, permutations } from './permutations.js';

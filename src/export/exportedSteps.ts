@@ -1,6 +1,6 @@
+import { runTrace } from '../check/runTrace.js';
 import { type Command, isIoctl } from '../model/command.js';
 import type { Observation } from '../model/observation.js';
-import { runTrace } from '../model/runTrace.js';
 import { type Trace, TraceInputError } from '../model/trace.js';
 import { commandJson } from '../model/traceFormat.js';
 

@@ -1,4 +1,4 @@
-import { MSR } from '../model/apic.js';
+import { MSR } from '../../machines/apic.js';
 import type { Command } from '../model/command.js';
 import type { Trace } from '../model/trace.js';
 import { VMMS } from '../model/vmms.js';

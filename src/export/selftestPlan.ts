@@ -1,8 +1,8 @@
 import { advertisesSuppressEoiBroadcast } from '../../machines/vm.js';
+import { runTrace } from '../check/runTrace.js';
 import type { Violation } from '../invariants/index.js';
 import { type Command, isIoctl } from '../model/command.js';
 import type { Observation } from '../model/observation.js';
-import { runTrace } from '../model/runTrace.js';
 import { initialState, type ModelState } from '../model/state.js';
 import { step } from '../model/step.js';
 import { type Trace, TraceInputError } from '../model/trace.js';

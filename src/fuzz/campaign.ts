@@ -1,21 +1,9 @@
 import fc from 'fast-check';
 import { INVARIANT_IDS, type Violation } from '../invariants/index.js';
-import type { Command } from '../model/command.js';
+import type { Found } from '../scenario/finding.js';
+import { type Row, rowName } from '../scenario/row.js';
 import { type Choice, interpret, runCommands } from './interpret.js';
 import { minimize } from './minimize.js';
-import { type Row, rowName } from './row.js';
-
-/** A violation found by fuzzing, shrunk and minimised. */
-export interface Found {
-  /** The row it was found on. */
-  row: Row;
-  /** The violation as the minimal trace shows it. */
-  violation: Violation;
-  /** The minimal trace body. */
-  commands: Command[];
-  /** Fuzzing only: how many runs the row had generated when the violation first showed (the run itself included). */
-  run?: number;
-}
 
 /** What fuzzing one row did. */
 export interface RowResult {

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { POLICIES } from './row.js';
+import { POLICIES } from '../scenario/row.js';
 
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 

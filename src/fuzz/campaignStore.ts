@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type * as v from 'valibot';
 import { readInputFile } from '../io/inputFile.js';
 import { parseJsonText, TraceInputError } from '../model/trace.js';
+import { rowName } from '../scenario/row.js';
 import { type CampaignKey, campaignKeySchema, rowRecordSchema } from './campaignSchema.js';
 import { rowFile } from './counterexample.js';
-import { rowName } from './row.js';
 import type { RowRecord } from './rowRecord.js';
 
 export type { CampaignKey } from './campaignSchema.js';

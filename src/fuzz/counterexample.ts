@@ -1,11 +1,11 @@
 import { join } from 'node:path';
+import { recordTrace, runTrace } from '../check/runTrace.js';
 import type { Command } from '../model/command.js';
-import { recordTrace, runTrace } from '../model/runTrace.js';
 import type { Trace } from '../model/trace.js';
 import { serializeTrace } from '../model/traceFormat.js';
 import { TRACE_FORMAT } from '../model/traceSchema.js';
-import type { Found } from './campaign.js';
-import { type Row, rowName } from './row.js';
+import type { Found } from '../scenario/finding.js';
+import { type Row, rowName } from '../scenario/row.js';
 
 /** A row's trace body as a seoib-trace/1 trace with every observation recorded as `expect`. */
 export function recordedTrace(row: Row, commands: readonly Command[]): Trace {

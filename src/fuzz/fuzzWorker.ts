@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { writeFileAtomic } from '../cli/atomicWrite.js';
-import type { Row } from './row.js';
+import { writeFileAtomic } from '../io/atomicWrite.js';
+import type { Row } from '../scenario/row.js';
 import { fuzzRowRecord, type RowBudget } from './rowRecord.js';
 
 /** What a fuzz worker thread is started with. */

@@ -2,9 +2,9 @@ import { checkStep, startMonitors, type Violation } from '../invariants/index.js
 import type { Command } from '../model/command.js';
 import { initialState } from '../model/state.js';
 import { step } from '../model/step.js';
-import { accepted, alphabet } from './alphabet.js';
-import { setupCommands } from './policy.js';
-import type { Row } from './row.js';
+import { accepted, alphabet } from '../scenario/alphabet.js';
+import { setupCommands } from '../scenario/policy.js';
+import type { Row } from '../scenario/row.js';
 
 /** One fuzzer draw: from the commands the machines accept now (state-aware), or from all of them. */
 export interface Choice {

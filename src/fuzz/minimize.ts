@@ -1,8 +1,8 @@
 import type { Command } from '../model/command.js';
 import { findReferenceError } from '../model/trace.js';
+import { setupCommands } from '../scenario/policy.js';
+import type { Row } from '../scenario/row.js';
 import { runCommands } from './interpret.js';
-import { setupCommands } from './policy.js';
-import type { Row } from './row.js';
 
 /**
  * Removes commands one at a time, from the end, while the same invariant is still violated the same way

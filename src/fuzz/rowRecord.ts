@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { Violation } from '../invariants/index.js';
+import type { Row } from '../scenario/row.js';
 import { fuzzRow, type RowOptions, rowSeed } from './campaign.js';
 import { counterexampleFile, counterexampleText } from './counterexample.js';
 import { measureCoverage } from './coverage.js';
-import type { Row } from './row.js';
 
 /** A counterexample as a campaign records it: the trace itself is a file beside the record. */
 export interface FoundRecord {

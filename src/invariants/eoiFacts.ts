@@ -1,8 +1,8 @@
+import { MSR } from '../../machines/apic.js';
 import { softwareEnabled, spivDirectedEoi } from '../../machines/lapic.js';
-import { MSR } from '../model/apic.js';
+import * as vectors from '../../machines/vectorSet.js';
 import type { ModelState } from '../model/state.js';
 import type { Executed } from '../model/step.js';
-import * as vectors from '../model/vectorSet.js';
 
 /** A guest LAPIC EOI as the invariants see it. */
 export interface LapicEoi {

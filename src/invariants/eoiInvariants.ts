@@ -1,5 +1,5 @@
-import type { VectorSet } from '../model/vectorSet.js';
-import * as vectors from '../model/vectorSet.js';
+import type { VectorSet } from '../../machines/vectorSet.js';
+import * as vectors from '../../machines/vectorSet.js';
 import { lapicEoiOf, levelPinsFor, strandedPins } from './eoiFacts.js';
 import { type Invariant, stateless } from './invariant.js';
 

@@ -1,6 +1,6 @@
+import { LVR_DIRECTED_EOI } from '../../machines/apic.js';
 import { lvrValue, spivDirectedEoi } from '../../machines/lapic.js';
 import { advertisesSuppressEoiBroadcast } from '../../machines/vm.js';
-import { LVR_DIRECTED_EOI } from '../model/apic.js';
 import type { ModelState } from '../model/state.js';
 import { stateless } from './invariant.js';
 

@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../cli/atomicWrite.js';
+import { writeFileAtomic } from '../io/atomicWrite.js';
 import { withFolderLock } from '../io/folderLock.js';
 import { KvmUnavailable } from './kvmUnavailable.js';
 import { cacheDir } from './projectRoot.js';

@@ -1,4 +1,4 @@
-import { MSR } from '../model/apic.js';
+import { MSR } from '../../machines/apic.js';
 import type { RunnerProcess } from './runnerProcess.js';
 
 /** Whether the kernel runs the runner's guest as hardware would, measured on a scratch VM. */

@@ -1,4 +1,4 @@
-import { MSR } from '../model/apic.js';
+import { MSR } from '../../machines/apic.js';
 import type { Command } from '../model/command.js';
 import { canBoot } from '../model/guests/habits.js';
 import type { Observation } from '../model/observation.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
+import { recordTrace } from '../check/runTrace.js';
 import type { Observation } from '../model/observation.js';
-import { recordTrace } from '../model/runTrace.js';
 import { findReferenceError, type Trace } from '../model/trace.js';
 import { type Disagreement, type KernelRunOptions, runOnKernel } from './kernelRun.js';
 import { DIFF_CONFIG, kernelTraceArbitrary } from './kernelTraces.js';

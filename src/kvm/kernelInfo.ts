@@ -1,7 +1,7 @@
+import { runTrace } from '../check/runTrace.js';
 import type { Command } from '../model/command.js';
 import { KERNELS } from '../model/kernels.js';
 import type { Observation } from '../model/observation.js';
-import { runTrace } from '../model/runTrace.js';
 import type { Trace } from '../model/trace.js';
 import { TRACE_FORMAT } from '../model/traceSchema.js';
 import { runOnKernel } from './kernelRun.js';

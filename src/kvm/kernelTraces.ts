@@ -1,12 +1,12 @@
 import fc from 'fast-check';
+import { MSR } from '../../machines/apic.js';
 import { FLAG_DISABLE_SEOIB, FLAG_ENABLE_SEOIB } from '../../machines/vm.js';
-import { commandsFor } from '../fuzz/alphabet.js';
-import { makeRow } from '../fuzz/row.js';
-import { MSR } from '../model/apic.js';
 import { type Command, isIoctl } from '../model/command.js';
 import type { Config } from '../model/config.js';
 import type { Trace } from '../model/trace.js';
 import { TRACE_FORMAT } from '../model/traceSchema.js';
+import { commandsFor } from '../scenario/alphabet.js';
+import { makeRow } from '../scenario/row.js';
 
 /** The VM seoib's differential runs build: two vCPUs and two I/O APIC pins. */
 export const DIFF_CONFIG: Config = { vcpus: 2, pins: 2 };

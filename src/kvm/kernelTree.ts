@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../cli/atomicWrite.js';
+import { writeFileAtomic } from '../io/atomicWrite.js';
 import { withFolderLock } from '../io/folderLock.js';
 import { apt, dependsOn, download, run } from './debianKernel.js';
 import { KvmUnavailable } from './kvmUnavailable.js';

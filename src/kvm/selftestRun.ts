@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../cli/atomicWrite.js';
+import { writeFileAtomic } from '../io/atomicWrite.js';
 import { withFolderLock } from '../io/folderLock.js';
 import { debianKernel, packInitrd } from './debianKernel.js';
 import type { KernelTree } from './kernelTree.js';

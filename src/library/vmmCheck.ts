@@ -1,10 +1,10 @@
 import type { Choice } from '../fuzz/interpret.js';
 import { interpret } from '../fuzz/interpret.js';
-import { POLICIES, type Policy, policyApplies, type Row } from '../fuzz/row.js';
 import { type FailOn, fails } from '../invariants/failOn.js';
 import type { Violation } from '../invariants/index.js';
 import type { Config } from '../model/config.js';
 import { GUESTS } from '../model/guests/index.js';
+import { POLICIES, type Policy, policyApplies, type Row } from '../scenario/row.js';
 
 /** Which rows to check a VMM profile on, and what counts as a failure. */
 export interface VmmCheckOptions {

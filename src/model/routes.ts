@@ -1,6 +1,6 @@
 import type { LapicEvent } from '../../machines/lapic.js';
+import * as vectors from '../../machines/vectorSet.js';
 import { type Flow, sendToLapic } from './interruptFlow.js';
-import * as vectors from './vectorSet.js';
 
 /**
  * KVM_REQ_SCAN_IOAPIC, made to `vcpus` (every vCPU by default, as kvm_make_scan_ioapic_request() does). A vCPU

@@ -1,3 +1,4 @@
+import { ERRNO, MSR } from '../../machines/apic.js';
 import type { PinContext } from '../../machines/ioapicPin.js';
 import type { LapicEmitted } from '../../machines/lapic.js';
 import { readLapicRegister, readMsr, softwareEnabled } from '../../machines/lapic.js';
@@ -7,7 +8,6 @@ import {
   type VmEvent,
   vmMachine,
 } from '../../machines/vm.js';
-import { ERRNO, MSR } from './apic.js';
 import { type Command, isIoctl } from './command.js';
 import { advance } from './drive.js';
 import { GUESTS } from './guests/index.js';

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { FIRST_VECTOR, LAPIC_REG, LAST_VECTOR } from './apic.js';
+import { FIRST_VECTOR, LAPIC_REG, LAST_VECTOR } from '../../machines/apic.js';
 import { CONFIG_LIMITS } from './config.js';
 
 /** The format tag of every trace file. */

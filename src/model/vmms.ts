@@ -1,5 +1,5 @@
+import type { IoapicVersion } from '../../machines/apic.js';
 import { EOI_THROTTLE, type IoapicQuirks, NO_QUIRKS } from '../../machines/ioapicPin.js';
-import type { IoapicVersion } from './apic.js';
 
 /** What a VMM sets up by itself: the setup policy `native`. */
 export interface NativeSetup {

@@ -1,12 +1,12 @@
 import { dirname, join } from 'node:path';
+import { runTrace } from '../check/runTrace.js';
 import { campaignResultsSchema } from '../fuzz/campaignSchema.js';
 import { type CampaignResults, readJson } from '../fuzz/campaignStore.js';
 import { type Coverage, coverageOf } from '../fuzz/coverage.js';
-import { type Verdict, verdicts } from '../fuzz/matrix.js';
-import { rowName } from '../fuzz/row.js';
 import { readInputFile } from '../io/inputFile.js';
-import { runTrace } from '../model/runTrace.js';
 import { parseTrace } from '../model/trace.js';
+import { type Verdict, verdicts } from '../scenario/matrix.js';
+import { rowName } from '../scenario/row.js';
 import type { Discovery } from './discoveryPlot.js';
 import { type Arrow, sequenceOf } from './sequence.js';
 

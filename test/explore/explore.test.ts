@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../../src/explore/explore.js';
 import { fuzzRow, rowSeed } from '../../src/fuzz/campaign.js';
 import { runCommands } from '../../src/fuzz/interpret.js';
-import { verdicts } from '../../src/fuzz/matrix.js';
-import { setupCommands } from '../../src/fuzz/policy.js';
-import { makeRow, type Policy } from '../../src/fuzz/row.js';
 import { REASONS } from '../../src/invariants/expected.js';
 import { GUESTS } from '../../src/model/guests/index.js';
 import { KERNELS } from '../../src/model/kernels.js';
 import { VMMS } from '../../src/model/vmms.js';
+import { verdicts } from '../../src/scenario/matrix.js';
+import { setupCommands } from '../../src/scenario/policy.js';
+import { makeRow, type Policy } from '../../src/scenario/row.js';
 
 const one = { vcpus: 1, pins: 1 };
 const unbounded = { depth: 100, maxStates: 1_000_000, symmetry: true };

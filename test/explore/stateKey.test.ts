@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StateKey } from '../../src/explore/stateKey.js';
-import { commandsFor } from '../../src/fuzz/alphabet.js';
-import { makeRow } from '../../src/fuzz/row.js';
 import { checkStep, type Monitors, startMonitors } from '../../src/invariants/index.js';
 import type { Command } from '../../src/model/command.js';
 import { initialState, type ModelState } from '../../src/model/state.js';
 import { step } from '../../src/model/step.js';
+import { commandsFor } from '../../src/scenario/alphabet.js';
+import { makeRow } from '../../src/scenario/row.js';
 
 const config = { vcpus: 2, pins: 2 };
 const row = makeRow('upstream', 'ioapic-0x20', 'adversarial', 'adversarial', config);

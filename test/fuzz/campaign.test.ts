@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { fuzzRow, rowSeed } from '../../src/fuzz/campaign.js';
 import { runCommands } from '../../src/fuzz/interpret.js';
-import { setupCommands } from '../../src/fuzz/policy.js';
-import { DEFAULT_FUZZ_CONFIG as config, makeRow, promiseRows } from '../../src/fuzz/row.js';
 import { REASONS } from '../../src/invariants/expected.js';
 import { findReferenceError } from '../../src/model/trace.js';
+import { setupCommands } from '../../src/scenario/policy.js';
+import { DEFAULT_FUZZ_CONFIG as config, makeRow, promiseRows } from '../../src/scenario/row.js';
 
 const row = makeRow;
 

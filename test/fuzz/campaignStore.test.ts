@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../src/cli/atomicWrite.js';
 import { type CampaignKey, CampaignStore } from '../../src/fuzz/campaignStore.js';
-import { makeRow, rowName } from '../../src/fuzz/row.js';
 import type { RowRecord } from '../../src/fuzz/rowRecord.js';
+import { writeFileAtomic } from '../../src/io/atomicWrite.js';
 import { TraceInputError } from '../../src/model/trace.js';
+import { makeRow, rowName } from '../../src/scenario/row.js';
 
 const rows = [
   makeRow('upstream', 'ioapic-0x20', 'none', 'linux'),

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Found } from '../../src/fuzz/campaign.js';
+import { runTrace } from '../../src/check/runTrace.js';
 import {
   counterexampleFile,
   counterexampleText,
@@ -10,12 +10,12 @@ import {
   vitestSnippet,
 } from '../../src/fuzz/counterexample.js';
 import { runCommands } from '../../src/fuzz/interpret.js';
-import { setupCommands } from '../../src/fuzz/policy.js';
-import { makeRow } from '../../src/fuzz/row.js';
 import type { Command } from '../../src/model/command.js';
-import { runTrace } from '../../src/model/runTrace.js';
 import { parseTrace } from '../../src/model/trace.js';
 import { TRACE_FORMAT } from '../../src/model/traceSchema.js';
+import type { Found } from '../../src/scenario/finding.js';
+import { setupCommands } from '../../src/scenario/policy.js';
+import { makeRow } from '../../src/scenario/row.js';
 
 /** ENABLE with an I/O APIC without an EOI register: the guest's I/O APIC EOI cannot clear Remote IRR. */
 const row = makeRow('upstream', 'ioapic-0x11', 'enable', 'adversarial', { vcpus: 1, pins: 2 });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { accepted, commandsFor } from '../../src/fuzz/alphabet.js';
 import { interpret, runCommands } from '../../src/fuzz/interpret.js';
-import { setupCommands } from '../../src/fuzz/policy.js';
-import { makeRow } from '../../src/fuzz/row.js';
 import type { Command } from '../../src/model/command.js';
 import { initialState } from '../../src/model/state.js';
 import { step } from '../../src/model/step.js';
+import { accepted, commandsFor } from '../../src/scenario/alphabet.js';
+import { setupCommands } from '../../src/scenario/policy.js';
+import { makeRow } from '../../src/scenario/row.js';
 
 const adversarial = makeRow('upstream', 'ioapic-0x20', 'adversarial', 'adversarial');
 const alphabetOf = (vcpus: number[]) => commandsFor(adversarial, vcpus);

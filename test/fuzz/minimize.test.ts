@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { runCommands } from '../../src/fuzz/interpret.js';
 import { minimize } from '../../src/fuzz/minimize.js';
-import { setupCommands } from '../../src/fuzz/policy.js';
-import { makeRow, type Row } from '../../src/fuzz/row.js';
 import type { Command } from '../../src/model/command.js';
 import { findReferenceError } from '../../src/model/trace.js';
+import { setupCommands } from '../../src/scenario/policy.js';
+import { makeRow, type Row } from '../../src/scenario/row.js';
 
 const spiv: Command = { op: 'guest.wrmsr', vcpu: 0, msr: 0x80f, value: 0x11ffn };
 const levelPin1: Command = {

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeRow } from '../../src/fuzz/row.js';
+import { runTrace } from '../../src/check/runTrace.js';
 import { fuzzRowRecord } from '../../src/fuzz/rowRecord.js';
-import { runTrace } from '../../src/model/runTrace.js';
 import { parseTrace } from '../../src/model/trace.js';
+import { makeRow } from '../../src/scenario/row.js';
 
 const storm = makeRow('upstream', 'ioapic-0x20', 'none', 'credential-guard');
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { IoapicVersion } from '../../machines/apic.js';
 import {
   type IoapicQuirks,
   ioapicPinMachine,
@@ -7,7 +8,6 @@ import {
   type PinEmitted,
   type PinEvent,
 } from '../../machines/ioapicPin.js';
-import type { IoapicVersion } from '../../src/model/apic.js';
 import { advance, type Persisted, start } from '../../src/model/drive.js';
 
 type Pin = Persisted<'remoteIrrClear' | 'remoteIrrSet', PinContext>;

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { recordTrace, runTrace } from '../../src/model/runTrace.js';
+import { recordTrace, runTrace } from '../../src/check/runTrace.js';
 import { parseTrace, type Trace } from '../../src/model/trace.js';
 import { commandJson, observationJson, serializeTrace } from '../../src/model/traceFormat.js';
 import { anyTrace } from '../arbitraries.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runTrace } from '../../src/model/runTrace.js';
+import { runTrace } from '../../src/check/runTrace.js';
 import { parseTrace } from '../../src/model/trace.js';
 import { sequenceOf } from '../../src/report/sequence.js';
 

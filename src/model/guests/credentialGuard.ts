@@ -1,4 +1,4 @@
-import { MSR, SPIV_DIRECTED_EOI } from '../apic.js';
+import { MSR, SPIV_DIRECTED_EOI } from '../../../machines/apic.js';
 import { lapicEoi, readLvr, serviceDevice, spivFor, takeInterrupt } from './habits.js';
 import type { GuestProfile } from './program.js';
 

@@ -1,5 +1,5 @@
+import { MSR, SPIV_APIC_ENABLED, SPIV_DIRECTED_EOI } from '../../../machines/apic.js';
 import { deliverableVector } from '../../../machines/lapic.js';
-import { MSR, SPIV_APIC_ENABLED, SPIV_DIRECTED_EOI } from '../apic.js';
 import type { ModelState } from '../state.js';
 import type { GuestAction, GuestPhase } from './program.js';
 

@@ -1,4 +1,4 @@
-import { MSR } from '../apic.js';
+import { MSR } from '../../../machines/apic.js';
 import { canBoot, lapicEoi, serviceDevice, spivFor, takeInterrupt } from './habits.js';
 import { explicitIoapicEoi } from './ioapicAck.js';
 import type { GuestPhase, GuestProfile, GuestProgram } from './program.js';

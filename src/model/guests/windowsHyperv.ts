@@ -1,4 +1,4 @@
-import { MSR } from '../apic.js';
+import { MSR } from '../../../machines/apic.js';
 import { lapicEoi, readLvr, serviceDevice, spivFor, takeInterrupt } from './habits.js';
 import type { GuestProfile } from './program.js';
 

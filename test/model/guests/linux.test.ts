@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { runTrace } from '../../../src/check/runTrace.js';
 import type { Command } from '../../../src/model/command.js';
 import { GUESTS } from '../../../src/model/guests/index.js';
-import { runTrace } from '../../../src/model/runTrace.js';
 import { commandJson } from '../../../src/model/traceFormat.js';
 import { TRACE_FORMAT } from '../../../src/model/traceSchema.js';
 import { orderedSetup } from '../../helpers.js';

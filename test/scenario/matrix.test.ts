@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { matrixTable, verdicts } from '../../src/fuzz/matrix.js';
-import { makeRow } from '../../src/fuzz/row.js';
 import { INVARIANT_IDS } from '../../src/invariants/index.js';
+import { matrixTable, verdicts } from '../../src/scenario/matrix.js';
+import { makeRow } from '../../src/scenario/row.js';
 
 const row = makeRow('upstream', 'ioapic-0x20', 'enable', 'linux');
 const found = (invariant: string, expected: string | null) => ({ violation: { invariant, expected } });

@@ -1,6 +1,6 @@
+import { MAX_RESERVED_IOAPIC_PINS, MSR } from '../../machines/apic.js';
 import { deliverableVector } from '../../machines/lapic.js';
 import { type VmEmitted, type VmEvent, vmMachine } from '../../machines/vm.js';
-import { MAX_RESERVED_IOAPIC_PINS, MSR } from '../model/apic.js';
 import type { Command } from '../model/command.js';
 import type { Config } from '../model/config.js';
 import { advance } from '../model/drive.js';

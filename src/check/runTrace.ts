@@ -1,12 +1,12 @@
 import * as v from 'valibot';
 import { checkStep, startMonitors, type Violation } from '../invariants/index.js';
-import type { Command } from './command.js';
-import type { Expectation, Observation, ReactionJson } from './observation.js';
-import { initialState, type ModelState } from './state.js';
-import { step } from './step.js';
-import type { Trace } from './trace.js';
-import { commandJson, observationJson } from './traceFormat.js';
-import { commandSchema, expectationSchema } from './traceSchema.js';
+import type { Command } from '../model/command.js';
+import type { Expectation, Observation, ReactionJson } from '../model/observation.js';
+import { initialState, type ModelState } from '../model/state.js';
+import { step } from '../model/step.js';
+import type { Trace } from '../model/trace.js';
+import { commandJson, observationJson } from '../model/traceFormat.js';
+import { commandSchema, expectationSchema } from '../model/traceSchema.js';
 
 /** An `expect` field the model did not observe as written. */
 export interface Mismatch {

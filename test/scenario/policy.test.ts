@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FLAG_DISABLE_SEOIB, FLAG_ENABLE_SEOIB } from '../../machines/vm.js';
-import { setupCommands } from '../../src/fuzz/policy.js';
-import { makeRow } from '../../src/fuzz/row.js';
+import { setupCommands } from '../../src/scenario/policy.js';
+import { makeRow } from '../../src/scenario/row.js';
 
 const config = { vcpus: 2, pins: 3 };
 const vcpusAndCpuid = [

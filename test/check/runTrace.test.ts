@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareExpectation, recordTrace, runTrace } from '../../src/model/runTrace.js';
+import { compareExpectation, recordTrace, runTrace } from '../../src/check/runTrace.js';
 import type { Trace } from '../../src/model/trace.js';
 import { orderedSetup } from '../helpers.js';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_RESERVED_IOAPIC_PINS } from '../../machines/apic.js';
 import { FLAG_ENABLE_SEOIB } from '../../machines/vm.js';
-import { accepted, alphabet, commandsFor, FUZZ_VECTORS, ioctls } from '../../src/fuzz/alphabet.js';
-import { makeRow } from '../../src/fuzz/row.js';
-import { MAX_RESERVED_IOAPIC_PINS } from '../../src/model/apic.js';
 import type { Command } from '../../src/model/command.js';
 import { initialState, type ModelState } from '../../src/model/state.js';
 import { step } from '../../src/model/step.js';
+import { accepted, alphabet, commandsFor, FUZZ_VECTORS, ioctls } from '../../src/scenario/alphabet.js';
+import { makeRow } from '../../src/scenario/row.js';
 
 const config = { vcpus: 2, pins: 2 };
 const row = (policy: 'adversarial' | 'enable', guest: string) =>

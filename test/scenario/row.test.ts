@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_FUZZ_CONFIG, makeRow, policyApplies, promiseRows, rowName } from '../../src/fuzz/row.js';
+import { DEFAULT_FUZZ_CONFIG, makeRow, policyApplies, promiseRows, rowName } from '../../src/scenario/row.js';
 
 describe('policyApplies', () => {
   it('applies native only to a VMM profile with a native setup, every other policy to any VMM', () => {

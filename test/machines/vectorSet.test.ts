@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { add, fromList, has, highest, registerWord, remove } from '../../src/model/vectorSet.js';
+import { add, fromList, has, highest, registerWord, remove } from '../../machines/vectorSet.js';
 
 const vector = fc.integer({ min: 16, max: 255 });
 
