@@ -60,12 +60,12 @@ describe('expectedReason', () => {
     ];
     const restore: Command = { op: 'KVM_SET_LAPIC', vcpu: 0, spiv: 0x1ff, irr: [], isr: [], tmr: [] };
     const config = { vcpus: 2, pins: 24 };
-    const after = (setup: Command[]) => executeAfter(profile, setup, levelPin5, config);
-    expect(expectedReason('no-storm', after([...optedIn, restore]))).toBe(REASONS.inconsistentRestore);
-    expect(expectedReason('no-unmask-before-ioapic-eoi', after([...optedIn, restore]))).toBe(
+    const rteAfter = (setup: Command[]) => executeAfter(profile, setup, levelPin5, config);
+    expect(expectedReason('no-storm', rteAfter([...optedIn, restore]))).toBe(REASONS.inconsistentRestore);
+    expect(expectedReason('no-unmask-before-ioapic-eoi', rteAfter([...optedIn, restore]))).toBe(
       REASONS.inconsistentRestore,
     );
-    expect(expectedReason('no-storm', after(optedIn))).toBeUndefined();
+    expect(expectedReason('no-storm', rteAfter(optedIn))).toBeUndefined();
   });
 
   it('blames ENABLE only with an I/O APIC that has no EOI register', () => {
