@@ -7,6 +7,18 @@ import { initialState, type ModelState } from '../src/model/state.js';
 import { type Executed, execute, step } from '../src/model/step.js';
 import { TRACE_FORMAT } from '../src/model/traceSchema.js';
 
+/** The command-line flags of the storm's row: upstream, a 0x20 I/O APIC, neither flag, Credential Guard. */
+export const STORM_ROW_FLAGS: readonly string[] = [
+  '--kernel',
+  'upstream',
+  '--vmm',
+  'ioapic-0x20',
+  '--policy',
+  'none',
+  '--guest',
+  'credential-guard',
+];
+
 /** Runs commands from the initial state; returns every observation and the final state. */
 export function runCommands(
   profile: ProfileNames,

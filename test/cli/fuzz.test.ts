@@ -2,18 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { STORM_ROW_FLAGS } from '../helpers.js';
 import { cli } from './run.js';
 
-const row = [
-  '--kernel',
-  'upstream',
-  '--vmm',
-  'ioapic-0x20',
-  '--policy',
-  'none',
-  '--guest',
-  'credential-guard',
-];
+const row = STORM_ROW_FLAGS;
 
 function snapshot(dir: string): Record<string, string> {
   const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
@@ -116,11 +108,23 @@ describe('seoib fuzz (seed 13)', () => {
   });
 });
 
+/** The storm's row fuzzed with seed 13 and 100 runs into a fresh folder, with `flags` added. */
+const stormFuzz = (...flags: string[]) =>
+  cli(
+    'fuzz',
+    ...row,
+    '--seed',
+    '13',
+    '--runs',
+    '100',
+    '--out',
+    mkdtempSync(join(tmpdir(), 'seoib-fuzz-')),
+    ...flags,
+  );
+
 describe('seoib fuzz --fail-on', () => {
   it('unexpected: the same documented storm exits 0, and the replay command keeps the mode', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'seoib-fuzz-'));
-    const args = ['fuzz', ...row, '--seed', '13', '--runs', '100', '--out', out, '--fail-on', 'unexpected'];
-    const { code, out: text } = await cli(...args);
+    const { code, out: text } = await stormFuzz('--fail-on', 'unexpected');
     expect(code).toBe(0);
     expect(text.split('\n')[1]).toMatch(/ --fail-on unexpected$/);
     expect(text.trimEnd().split('\n').at(-1)).toBe(
@@ -129,18 +133,7 @@ describe('seoib fuzz --fail-on', () => {
   });
 
   it('--json states the verdict and its mode', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'seoib-fuzz-'));
-    const { code, out: text } = await cli(
-      'fuzz',
-      ...row,
-      '--seed',
-      '13',
-      '--runs',
-      '100',
-      '--out',
-      out,
-      '--json',
-    );
+    const { code, out: text } = await stormFuzz('--json');
     expect(code).toBe(1);
     expect(JSON.parse(text).verdict).toEqual({
       failOn: 'any',

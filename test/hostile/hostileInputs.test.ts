@@ -14,20 +14,12 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../cli/run.js';
+import { STORM_ROW_FLAGS } from '../helpers.js';
 
 const corpus = join(import.meta.dirname, '..', 'corpus');
 const valid = readFileSync(join(corpus, 'upstream', 'design-example.json'), 'utf8');
 const folder = () => mkdtempSync(join(tmpdir(), 'seoib-hostile-'));
-const row = [
-  '--kernel',
-  'upstream',
-  '--vmm',
-  'ioapic-0x20',
-  '--policy',
-  'none',
-  '--guest',
-  'credential-guard',
-];
+const row = STORM_ROW_FLAGS;
 
 /** Ends as a user's error must: exit 2, one line on stderr naming what is wrong, no stack trace. */
 function refused(result: { code: number; err: string }, message: RegExp | string): void {
