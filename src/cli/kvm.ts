@@ -1,4 +1,6 @@
+import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordTrace } from '../check/runTrace.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { type Connection, connect, guestLeftOut, type KernelSource } from '../kvm/connect.js';
 import { diffKernel } from '../kvm/kernelDiff.js';
@@ -6,6 +8,8 @@ import { kernelInfo } from '../kvm/kernelInfo.js';
 import { runOnKernel } from '../kvm/kernelRun.js';
 import { KvmUnavailable } from '../kvm/kvmUnavailable.js';
 import { RunnerError } from '../kvm/runnerError.js';
+import type { Command } from '../model/command.js';
+import type { Observation } from '../model/observation.js';
 import { commandJson, observationJson, serializeTrace } from '../model/traceFormat.js';
 import { type CliIo, EXIT } from './io.js';
 import { loadTraces } from './traceFiles.js';
@@ -68,19 +72,25 @@ export function kvmRun(
     const noGuest = guestLeftOut(connection);
     for (const { file, trace } of traces) {
       try {
-        results.push({ file, run: await runOnKernel(connection.runner, trace, { noGuest }) });
+        results.push({ file, trace, run: await runOnKernel(connection.runner, trace, { noGuest }) });
       } catch (error) {
         throw error instanceof RunnerError ? new RunnerError(`${file}: ${error.message}`) : error;
       }
     }
     const disagreeing = results.filter((r) => r.run.disagreements.length > 0).length;
     if (json) {
-      const report = results.map(({ file, run }) => ({
+      const report = results.map(({ file, trace, run }) => ({
         file,
         ran: run.ran,
         unsupported:
           run.unsupported === undefined ? null : { op: run.unsupported.command.op, why: run.unsupported.why },
         disagreements: run.disagreements,
+        // What each side observed, command by command, reactions included.
+        commands: run.observations.map((kernel, index) => ({
+          command: commandJson(trace.commands[index] as Command),
+          model: observationJson(run.model[index] as Observation),
+          kernel: observationJson(kernel),
+        })),
       }));
       io.out(`${JSON.stringify({ kernel: connection.kernel, traces: report }, null, 2)}\n`);
     } else {
@@ -104,6 +114,35 @@ export function kvmRun(
       );
     }
     return disagreeing > 0 ? EXIT.failed : EXIT.ok;
+  });
+}
+
+/**
+ * `seoib kvm record`: runs each trace on the kernel and writes it back (atomically, through a symbolic link to the
+ * file it names) with the kernel's answers as `expect`, the guest program's reactions included. A trace the kernel
+ * cannot run to its end is left as it was. Exit 0 when every trace was recorded, 1 otherwise.
+ */
+export function kvmRecord(io: CliIo, paths: readonly string[], source: KernelSource): Promise<number> {
+  const traces = loadTraces(paths);
+  return withKernel(io, source, async (connection) => {
+    io.out(`kernel: ${connection.kernel}\n`);
+    let left = 0;
+    for (const { file, trace } of traces) {
+      const run = await runOnKernel(connection.runner, trace, { noGuest: guestLeftOut(connection) });
+      if (run.unsupported !== undefined) {
+        left += 1;
+        io.out(
+          `${file}: not recorded: the kernel ran ${run.ran} of ${trace.commands.length} commands (stopped before ${run.unsupported.command.op}: ${run.unsupported.why})\n`,
+        );
+        continue;
+      }
+      writeFileAtomic(realpathSync(file), serializeTrace(recordTrace(trace, run.observations)));
+      io.out(
+        `${file}: recorded ${run.ran} commands; ${run.disagreements.length} disagreement(s) with the model\n`,
+      );
+    }
+    io.out(`${left === 0 ? 'every trace recorded' : `${left} trace(s) not recorded`}\n`);
+    return left === 0 ? EXIT.ok : EXIT.failed;
   });
 }
 

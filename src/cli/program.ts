@@ -9,7 +9,7 @@ import { type ExportSelftestOptions, exportSelftest } from './exportSelftest.js'
 import { fuzz } from './fuzz.js';
 import { parseFuzzOptions, type RawFuzzOptions } from './fuzzOptions.js';
 import { type CliIo, EXIT, terminalSafe, UsageError } from './io.js';
-import { kernelSource, kvmDiff, kvmInfo, kvmRun } from './kvm.js';
+import { kernelSource, kvmDiff, kvmInfo, kvmRecord, kvmRun } from './kvm.js';
 import { parseKvmDiffOptions, type RawKvmDiffOptions } from './kvmDiffOptions.js';
 import { kvmSelftest } from './kvmSelftest.js';
 import { merge } from './merge.js';
@@ -159,6 +159,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       setExit(await kvmRun(io, paths, kernelSource(options.qemu), options.json)),
     );
 
+  kvm
+    .command('record')
+    .description(
+      "run traces on the kernel and write each back with the kernel's answers as expect (atomically)",
+    )
+    .argument('<trace...>', 'trace files or directories of *.json traces')
+    .option('--qemu <suite>', 'boot Debian <suite> under QEMU TCG instead of using /dev/kvm')
+    .action(async (paths: string[], options: { qemu?: string }) =>
+      setExit(await kvmRecord(io, paths, kernelSource(options.qemu))),
+    );
   kvm
     .command('selftest')
     .description(

@@ -25,8 +25,13 @@ export interface Disagreement {
 
 /** A trace run on the real kernel beside the model. */
 export interface KernelRun {
-  /** Observations of the kernel, one per trace command run (without the guest program's reactions). */
+  /**
+   * Observations of the kernel, one per trace command run; `reactions` holds the guest program's commands after it
+   * (as the model took them) with what the kernel answered to each.
+   */
   observations: Observation[];
+  /** The model's observations of the same commands, for showing beside the kernel's. */
+  model: Observation[];
   /** Trace commands run before the first one the runner cannot issue (all of them when it can issue every one). */
   ran: number;
   /** The first command the runner cannot issue, and why; undefined when it issued every one. */
@@ -85,8 +90,15 @@ export async function runOnKernel(
   let state = initialState(trace.profile, trace.config);
   const observations: Observation[] = [];
   const disagreements: Disagreement[] = [];
+  const modelled: Observation[] = [];
   const compare = (index: number, reaction: number, executed: Executed, observed: Observation) => {
-    if (reaction === 0) observations.push(observed);
+    if (reaction === 0) {
+      observations.push(observed);
+      modelled.push(executed.observation);
+    } else {
+      const owner = observations[observations.length - 1] as Observation;
+      owner.reactions = [...(owner.reactions ?? []), { command: executed.command, observed }];
+    }
     const pending = pendingVectors(executed.before);
     const [model, kernel] = [comparable(executed.observation, pending), comparable(observed, pending)];
     if (model !== kernel)
@@ -126,6 +138,7 @@ export async function runOnKernel(
       if (observed === undefined)
         return {
           observations: observations.slice(0, index),
+          model: modelled.slice(0, index),
           ran: index,
           unsupported: { command: executed.command, why: options.noGuest ?? INIT_OF_AP },
           disagreements,
@@ -135,5 +148,5 @@ export async function runOnKernel(
     state = result.state;
   }
   await settle();
-  return { observations, ran: trace.commands.length, unsupported: undefined, disagreements };
+  return { observations, model: modelled, ran: trace.commands.length, unsupported: undefined, disagreements };
 }

@@ -1,0 +1,54 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../cli/run.js';
+
+const corpus = join(import.meta.dirname, '..', 'corpus');
+
+/** The trace with every `expect` removed: what a user writes before asking the kernel. */
+function bare(name: string): string {
+  const trace = JSON.parse(readFileSync(join(corpus, name), 'utf8'));
+  for (const command of trace.commands) delete command.expect;
+  const file = join(mkdtempSync(join(tmpdir(), 'seoib-record-')), 'trace.json');
+  writeFileSync(file, JSON.stringify(trace));
+  return file;
+}
+
+describe('seoib kvm record and kvm run --json on Debian sid', () => {
+  it("writes the kernel's answers back as expect, and shows them beside the model's", async (context) => {
+    const file = bare('upstream/design-example.json');
+    const recorded = await cli('kvm', 'record', file, '--qemu', 'sid');
+    if (recorded.code === 3) return context.skip(recorded.err.trim());
+    expect(recorded.code).toBe(0);
+    expect(recorded.out).toContain(`${file}: recorded 13 commands; 0 disagreement(s) with the model`);
+    const trace = JSON.parse(readFileSync(file, 'utf8'));
+    expect(trace.commands.every((c: { expect?: unknown }) => c.expect !== undefined)).toBe(true);
+    expect(trace.commands[7].expect).toEqual({ value: '0x1050014', exits: [], deliveries: [] });
+    expect((await cli('replay', file)).code).toBe(0);
+
+    const ran = await cli('kvm', 'run', file, '--qemu', 'sid', '--json');
+    const [report] = JSON.parse(ran.out).traces;
+    expect(report.commands).toHaveLength(13);
+    expect(report.commands[9]).toEqual({
+      command: { op: 'guest.acceptInterrupt', vcpu: 0 },
+      model: { vector: 64, exits: [], deliveries: [] },
+      kernel: { vector: 64, exits: [], deliveries: [] },
+    });
+  }, 600_000);
+
+  it("records the guest program's reactions with the kernel's answers", async (context) => {
+    const file = bare('found/no-stuck-pin--upstream--ioapic-0x11--enable--windows-hyperv.json');
+    const recorded = await cli('kvm', 'record', file, '--qemu', 'sid');
+    if (recorded.code === 3) return context.skip(recorded.err.trim());
+    expect(recorded.code).toBe(0);
+    const trace = JSON.parse(readFileSync(file, 'utf8'));
+    expect(trace.commands[5].expect.reactions.map((r: { op: string }) => r.op)).toEqual([
+      'guest.acceptInterrupt',
+      'device.setLine',
+      'guest.eoi',
+      'guest.ioapicEoi',
+    ]);
+    expect(trace.commands[5].expect.reactions[0].observed).toEqual({ vector: 64, exits: [], deliveries: [] });
+  }, 600_000);
+});
