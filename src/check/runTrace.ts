@@ -53,11 +53,14 @@ export function compareExpectation(index: number, expect: Expectation, observed:
   const mismatches: Mismatch[] = [];
   const report = (field: string, expected: unknown, actual: unknown) =>
     mismatches.push({ index, field, expected, observed: actual ?? null });
-  for (const field of ['ret', 'vector', 'exits', 'deliveries', 'fault'] as const) {
+  for (const field of ['ret', 'vector', 'exits', 'deliveries'] as const) {
     if (expect[field] !== undefined && !sameJson(expect[field], observed[field])) {
       report(field, expect[field], observed[field]);
     }
   }
+  // null states that the instruction does not fault.
+  if (expect.fault !== undefined && expect.fault !== (observed.fault ?? null))
+    report('fault', expect.fault, observed.fault);
   if (expect.value !== undefined) {
     const mask = expect.mask ?? 0xffff_ffff;
     if (observed.value === undefined || (observed.value & mask) >>> 0 !== (expect.value & mask) >>> 0) {

@@ -30,7 +30,9 @@ export interface Reaction {
 export type ReactionJson = { op: string; [field: string]: unknown };
 
 /** `expect` of a command: any subset of an observation, plus a mask for `value`. */
-export interface Expectation extends Omit<Observation, 'reactions'> {
+export interface Expectation extends Omit<Observation, 'reactions' | 'fault'> {
+  /** '#GP': the guest instruction faults; null: it does not fault. */
+  fault?: '#GP' | null;
   /** Compare `value` only under this mask. */
   mask?: number;
   /** The guest program's reactions, compared in canonical JSON form. */

@@ -73,7 +73,7 @@ export const expectationSchema = v.strictObject(
     vector: v.optional(v.nullable(vector)),
     exits: v.optional(vectorList),
     deliveries: v.optional(vectorList),
-    fault: v.optional(v.literal('#GP', 'must be "#GP"')),
+    fault: v.optional(v.nullable(v.literal('#GP', 'must be "#GP" or null (no fault)'))),
     reactions: v.optional(v.array(v.looseObject({ op: v.string() }), 'must be a list of commands')),
   },
   'must be an object of expected observations',

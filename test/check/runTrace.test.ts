@@ -19,6 +19,17 @@ describe('compareExpectation', () => {
     ]);
   });
 
+  it('takes fault: null as "does not fault", and "#GP" as a fault', () => {
+    expect(compareExpectation(2, { fault: null }, { exits: [] })).toEqual([]);
+    expect(compareExpectation(2, { fault: null }, { fault: '#GP' })).toEqual([
+      { index: 2, field: 'fault', expected: null, observed: '#GP' },
+    ]);
+    expect(compareExpectation(2, { fault: '#GP' }, { fault: '#GP' })).toEqual([]);
+    expect(compareExpectation(2, { fault: '#GP' }, {})).toEqual([
+      { index: 2, field: 'fault', expected: '#GP', observed: null },
+    ]);
+  });
+
   it('compares reactions in canonical form, whatever number notation the file used', () => {
     const observed = {
       reactions: [

@@ -236,7 +236,7 @@ describe('parseTrace says exactly what is wrong, and where', () => {
       'another fault',
       irqchipExpecting({ fault: '#UD' }),
       '$.commands[0].expect.fault',
-      'must be "#GP" (got "#UD")',
+      'must be "#GP" or null (no fault) (got "#UD")',
     ],
     [
       'reactions as an object',
