@@ -1,0 +1,47 @@
+/**
+ * Where a V8 CPU profile (`node --cpu-prof`) spends its time: self time per function and per source file, the
+ * largest first. Usage: node dist/bench/profileSummary.js <file.cpuprofile> [rows]
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const [file, rowsText] = process.argv.slice(2);
+if (file === undefined) throw new Error('usage: profileSummary <file.cpuprofile> [rows]');
+const rows = Number(rowsText ?? 25);
+const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const selfUs = new Map<number, number>();
+profile.samples.forEach((id, k) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[k] ?? 0)));
+const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
+
+function shortUrl(url: string): string {
+  const at = url.search(/\/(node_modules|dist|src|machines)\//);
+  return at < 0 ? url || '(native)' : url.slice(at + 1);
+}
+
+function table(title: string, key: (frame: ProfileNode['callFrame']) => string): void {
+  const sums = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const frame = (byId.get(id) as ProfileNode).callFrame;
+    sums.set(key(frame), (sums.get(key(frame)) ?? 0) + us);
+  }
+  console.log(`\n${title} (self time, of ${(total / 1e6).toFixed(1)} s sampled)`);
+  for (const [name, us] of [...sums].sort((a, b) => b[1] - a[1]).slice(0, rows))
+    console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${name}`);
+}
+
+table('by file', (frame) => shortUrl(frame.url));
+table(
+  'by function',
+  (frame) => `${frame.functionName || '(anonymous)'}  ${shortUrl(frame.url)}:${frame.lineNumber + 1}`,
+);
