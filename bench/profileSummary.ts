@@ -21,7 +21,8 @@ const rows = Number(rowsText ?? 25);
 const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const selfUs = new Map<number, number>();
-profile.samples.forEach((id, k) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[k] ?? 0)));
+for (const [k, id] of profile.samples.entries())
+  selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[k] ?? 0));
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 
 function shortUrl(url: string): string {
