@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { UNMODELLED_X2APIC_MSRS } from '../../machines/apic.js';
 import type { Command } from './command.js';
 import type { Config, ProfileNames } from './config.js';
 import { GUESTS } from './guests/index.js';
@@ -76,8 +77,9 @@ function checkProfiles(file: string, profile: ProfileNames): void {
 }
 
 /**
- * The first command the model cannot give a meaning: a pin beyond the config, a vCPU id beyond it, or a vCPU
- * command before that vCPU's KVM_CREATE_VCPU (which succeeds exactly for a fresh id below config.vcpus).
+ * The first command the model cannot give a meaning: a pin beyond the config, a vCPU id beyond it, a vCPU command
+ * before that vCPU's KVM_CREATE_VCPU (which succeeds exactly for a fresh id below config.vcpus), or an access to
+ * an x2APIC register KVM implements and the model does not.
  */
 export function findReferenceError(
   commands: readonly Command[],
@@ -93,6 +95,14 @@ export function findReferenceError(
       if (command.id >= config.vcpus)
         return { path: at('id'), reason: `vCPU id ${command.id} is beyond config.vcpus (${config.vcpus})` };
       created.add(command.id);
+    }
+    if (command.op === 'guest.rdmsr' || command.op === 'guest.wrmsr') {
+      const register = UNMODELLED_X2APIC_MSRS.get(command.msr);
+      if (register !== undefined && (command.op === 'guest.rdmsr' ? register.read : register.write))
+        return {
+          path: at('msr'),
+          reason: `x2APIC ${register.name} (0x${command.msr.toString(16)}) is not modelled: KVM ${command.op === 'guest.rdmsr' ? 'reads' : 'writes'} it, the model would answer #GP`,
+        };
     }
     if ('vcpu' in command && !created.has(command.vcpu)) {
       return {

@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UNMODELLED_X2APIC_MSRS } from '../../machines/apic.js';
+import { parseTrace, TraceInputError } from '../../src/model/trace.js';
+
+const corpus = join(import.meta.dirname, '..', 'corpus');
+
+/** Every (op, msr) a corpus trace of the upstream profile reaches; the conformance suite runs them on sid. */
+function covered(): Set<string> {
+  const seen = new Set<string>();
+  for (const folder of ['upstream', 'scenarios', 'found'])
+    for (const name of readdirSync(join(corpus, folder)).filter((f) => f.endsWith('.json'))) {
+      const file = join(corpus, folder, name);
+      const trace = parseTrace(readFileSync(file, 'utf8'), file);
+      if (trace.profile.kernel !== 'upstream') continue;
+      for (const c of trace.commands)
+        if (c.op === 'guest.rdmsr' || c.op === 'guest.wrmsr') seen.add(`${c.op} 0x${c.msr.toString(16)}`);
+    }
+  return seen;
+}
+
+function accessTrace(op: 'guest.rdmsr' | 'guest.wrmsr', msr: number): string {
+  const access = op === 'guest.rdmsr' ? { op, vcpu: 0, msr } : { op, vcpu: 0, msr, value: 0 };
+  return JSON.stringify({
+    format: 'seoib-trace/1',
+    profile: { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' },
+    config: { vcpus: 1, pins: 2 },
+    commands: [{ op: 'KVM_CREATE_VCPU', id: 0 }, access],
+  });
+}
+
+describe('every x2APIC MSR the format admits is modelled and kernel-checked, or refused', () => {
+  const reached = covered();
+  for (const op of ['guest.rdmsr', 'guest.wrmsr'] as const) {
+    it(`${op} of 0x800-0x8ff`, () => {
+      const unanswered: string[] = [];
+      for (let msr = 0x800; msr <= 0x8ff; msr++) {
+        const register = UNMODELLED_X2APIC_MSRS.get(msr);
+        const refused = register !== undefined && (op === 'guest.rdmsr' ? register.read : register.write);
+        if (refused) {
+          expect(() => parseTrace(accessTrace(op, msr), 't.json')).toThrow(TraceInputError);
+          expect(() => parseTrace(accessTrace(op, msr), 't.json')).toThrow(
+            `t.json: $.commands[1].msr: x2APIC ${register?.name} (0x${msr.toString(16)}) is not modelled`,
+          );
+        } else if (!reached.has(`${op} 0x${msr.toString(16)}`)) {
+          unanswered.push(`0x${msr.toString(16)}`);
+        }
+      }
+      expect(unanswered).toEqual([]);
+    });
+  }
+});
