@@ -22,7 +22,7 @@ const eoi: Command = { op: 'guest.eoi', vcpu: 0 };
 const ioapicEoi: Command = { op: 'guest.ioapicEoi', vector: 64 };
 const noise: Command[] = [
   { op: 'clock.advance', ns: 1_000_000 },
-  { op: 'guest.rdmsr', vcpu: 0, msr: 0x80d },
+  { op: 'guest.rdmsr', vcpu: 0, msr: 0x802 },
   { op: 'device.setLine', pin: 0, level: 1 },
 ];
 
