@@ -51,3 +51,14 @@ describe('every x2APIC MSR the format admits is modelled and kernel-checked, or 
     });
   }
 });
+
+describe('the refusal of an unmodelled register', () => {
+  it('names the register and what KVM does with it, for a read and for a write', () => {
+    expect(() => parseTrace(accessTrace('guest.rdmsr', 0x808), 't.json')).toThrow(
+      't.json: $.commands[1].msr: x2APIC TPR (0x808) is not modelled: KVM reads it, the model would answer #GP',
+    );
+    expect(() => parseTrace(accessTrace('guest.wrmsr', 0x83f), 't.json')).toThrow(
+      't.json: $.commands[1].msr: x2APIC SELF_IPI (0x83f) is not modelled: KVM writes it, the model would answer #GP',
+    );
+  });
+});
