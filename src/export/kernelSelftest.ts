@@ -1,4 +1,5 @@
 import { MSR } from '../../machines/apic.js';
+import { IOAPIC_MMIO, ioapicMmioWrites } from '../kvm/vmmIoapic.js';
 import type { Command } from '../model/command.js';
 import type { Trace } from '../model/trace.js';
 import { VMMS } from '../model/vmms.js';
@@ -16,17 +17,9 @@ const list = (values: readonly number[]) => `(int[]){ ${[...values, -1].join(', 
 const cString = (text: string) => JSON.stringify(text.replaceAll('*/', '* /'));
 const GP_VECTOR = 13;
 
-/** The I/O APIC MMIO writes of a guest command: [offset, value], as the runner and QEMU's guests issue them. */
+/** The I/O APIC MMIO writes of a guest command, as [offset from the I/O APIC's base, value]. */
 function ioapicWrites(command: Command): [number, number][] {
-  if (command.op === 'guest.ioapicEoi') return [[0x40, command.vector]];
-  if (command.op !== 'guest.ioapicWriteRte') return [];
-  const low = command.vector | (command.trigger === 'level' ? 1 << 15 : 0) | (command.masked ? 1 << 16 : 0);
-  return [
-    [0x00, 0x10 + 2 * command.pin + 1],
-    [0x10, (command.dest << 24) >>> 0],
-    [0x00, 0x10 + 2 * command.pin],
-    [0x10, low],
-  ];
+  return ioapicMmioWrites(command).map(([address, value]) => [address - IOAPIC_MMIO.select, value]);
 }
 
 /** The guest's side of a step: what it does, then GUEST_SYNC4(step, fault, value, vector). */

@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { debianKernel } from './debianKernel.js';
+import { debianKernel, qemuBoot, requireQemu } from './debianKernel.js';
 import { type GuestFidelity, probeGuestFidelity } from './guestFidelity.js';
 import { KvmUnavailable } from './kvmUnavailable.js';
 import { runnerBinary } from './runnerBinary.js';
@@ -25,15 +24,6 @@ export interface Connection {
 
 const BOOT_TIMEOUT_MS = 240_000;
 
-function hasCommand(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Starts the runner on the given kernel; throws KvmUnavailable (exit 3) with the reason when it cannot. */
 export async function connect(source: KernelSource): Promise<Connection> {
   const started = Date.now();
@@ -46,14 +36,9 @@ export async function connect(source: KernelSource): Promise<Connection> {
     await runner.ready();
     return described(runner, 'local /dev/kvm', started);
   }
-  if (!hasCommand('qemu-system-x86_64'))
-    throw new KvmUnavailable('qemu-system-x86_64 not found: install the Debian package qemu-system-x86');
+  requireQemu();
   const image = debianKernel(source.suite);
-  const args = [
-    ...['-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-m', '512', '-smp', '1'],
-    ...['-nographic', '-no-reboot', '-kernel', image.vmlinuz, '-initrd', image.initrd],
-    ...['-append', 'console=ttyS0 quiet loglevel=1 panic=-1'],
-  ];
+  const args = qemuBoot(image, image.initrd, 512);
   const runner = new RunnerProcess('qemu-system-x86_64', args, BOOT_TIMEOUT_MS, `QEMU (${image.package})`);
   await runner.ready();
   return described(runner, `${source.suite}: ${image.package}`, started);

@@ -97,6 +97,14 @@ export function dependsOn(options: string[], pkg: string, prefix: string): strin
   return [...text.matchAll(/Depends:\s+(\S+)/g)].map((m) => m[1] as string).find((p) => p.startsWith(prefix));
 }
 
+/** The version apt would download of `pkg`, or '?'. */
+export function packageVersion(options: string[], pkg: string): string {
+  return (
+    /^Version:\s*(\S+)/m.exec(run('apt-cache', [...options, 'show', pkg], `apt-cache show ${pkg}`))?.[1] ??
+    '?'
+  );
+}
+
 /** Downloads a package into `dir` with apt-get and unpacks it into `into`. */
 export function download(options: string[], dir: string, pkg: string, into: string): void {
   run('apt-get', [...options, '-q', 'download', pkg], `apt-get download ${pkg}`, dir);
@@ -148,6 +156,31 @@ function withDependencies(modules: string, wanted: readonly string[]): { name: s
 }
 
 /** The init of the initramfs: busybox, /proc, /sys, /dev and the KVM modules, then `program` on the console. */
+/** Refuses (KvmUnavailable) where QEMU is not installed, before anything is fetched for it. */
+export function requireQemu(): void {
+  if (!hasCommand('qemu-system-x86_64'))
+    throw new KvmUnavailable('qemu-system-x86_64 not found: install the Debian package qemu-system-x86');
+}
+
+/** qemu-system-x86_64's arguments to boot a Debian kernel with `initrd` under TCG, with software SVM (`-cpu max`). */
+export function qemuBoot(image: KernelImage, initrd: string, memoryMb: number): string[] {
+  return [
+    ...['-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-m', String(memoryMb), '-smp', '1'],
+    ...['-nographic', '-no-reboot', '-kernel', image.vmlinuz, '-initrd', initrd],
+    ...['-append', 'console=ttyS0 quiet loglevel=1 panic=-1'],
+  ];
+}
+
+/** Whether a command is on the PATH. */
+function hasCommand(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const INIT = (modules: readonly string[], program: string) => `#!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
@@ -235,9 +268,7 @@ function fetchedKernel(suite: string): KernelImage {
   run('apt-get', [...options, '-q', 'update'], `apt-get update (${suite})`);
   const pkg = dependsOn(options, 'linux-image-amd64', 'linux-image-');
   if (pkg === undefined) throw new KvmUnavailable(`${suite}: linux-image-amd64 names no kernel package`);
-  const version =
-    /^Version:\s*(\S+)/m.exec(run('apt-cache', [...options, 'show', pkg], `apt-cache show ${pkg}`))?.[1] ??
-    '?';
+  const version = packageVersion(options, pkg);
   const root = join(dir, 'root');
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });

@@ -7,7 +7,7 @@ import { ioapicWriter } from '../model/vcpuEntry.js';
 import { requestFor } from './requests.js';
 import { RunnerError } from './runnerError.js';
 import type { Answer, RunnerProcess } from './runnerProcess.js';
-import { IOAPIC_MMIO, rteRegister, type VmmIoapic } from './vmmIoapic.js';
+import { ioapicMmioWrites, type VmmIoapic } from './vmmIoapic.js';
 
 /** The exception vector the guest reports for a #GP. */
 const GP_VECTOR = 13;
@@ -119,18 +119,9 @@ async function guestAction(vm: KernelVm, command: Command, state: ModelState): P
       // The guest sends itself the INIT through the x2APIC ICR, and only the BSP restarts without a SIPI.
       return command.vcpu === 0 && canBoot(state, 0) ? [await guest(vm, 'guest_init 0', split)] : undefined;
     }
-    case 'guest.ioapicWriteRte': {
-      const low =
-        command.vector | (command.trigger === 'level' ? 1 << 15 : 0) | (command.masked ? 1 << 16 : 0);
-      return ioapicWrites(vm, state, [
-        [IOAPIC_MMIO.select, rteRegister(command.pin, 'high')],
-        [IOAPIC_MMIO.window, (command.dest << 24) >>> 0],
-        [IOAPIC_MMIO.select, rteRegister(command.pin, 'low')],
-        [IOAPIC_MMIO.window, low],
-      ]);
-    }
+    case 'guest.ioapicWriteRte':
     case 'guest.ioapicEoi':
-      return ioapicWrites(vm, state, [[IOAPIC_MMIO.eoi, command.vector]]);
+      return ioapicWrites(vm, state, ioapicMmioWrites(command));
     case 'device.setLine':
       if (split) await vm.vmm.setLine(command.pin, command.level === 1);
       else await vm.runner.ask(`irq_line ${command.pin} ${command.level}`);

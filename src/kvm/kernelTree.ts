@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { withFolderLock } from '../io/folderLock.js';
-import { apt, dependsOn, download, run } from './debianKernel.js';
+import { apt, dependsOn, download, packageVersion, run } from './debianKernel.js';
 import { KvmUnavailable } from './kvmUnavailable.js';
 import { cacheDir } from './projectRoot.js';
 
@@ -45,9 +45,7 @@ function fetchedTree(suite: string): KernelTreeReady {
   run('apt-get', [...options, '-q', 'update'], `apt-get update (${suite})`);
   const pkg = dependsOn(options, 'linux-source', 'linux-source-');
   if (pkg === undefined) throw new KvmUnavailable(`${suite}: linux-source names no source package`);
-  const version =
-    /^Version:\s*(\S+)/m.exec(run('apt-cache', [...options, 'show', pkg], `apt-cache show ${pkg}`))?.[1] ??
-    '?';
+  const version = packageVersion(options, pkg);
   rmSync(dir, { recursive: true, force: true });
   const unpacked = join(dir, 'deb');
   mkdirSync(unpacked, { recursive: true });

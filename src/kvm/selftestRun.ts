@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { withFolderLock } from '../io/folderLock.js';
-import { debianKernel, packInitrd } from './debianKernel.js';
+import { debianKernel, packInitrd, qemuBoot, requireQemu } from './debianKernel.js';
 import type { KernelTree } from './kernelTree.js';
 import { KvmUnavailable } from './kvmUnavailable.js';
 import { cacheDir } from './projectRoot.js';
@@ -134,8 +134,7 @@ export async function runSelftestsInQemu(
   timeoutMs: number,
 ): Promise<SelftestRunResult> {
   const started = Date.now();
-  if (!hasQemu())
-    throw new KvmUnavailable('qemu-system-x86_64 not found: install the Debian package qemu-system-x86');
+  requireQemu();
   const image = debianKernel(suite);
   const initrd = join(mkdtempSync(join(tmpdir(), 'seoib-selftests-')), 'initrd.gz');
   const names = binaries.map(([name]) => name);
@@ -145,11 +144,7 @@ export async function runSelftestsInQemu(
     binaries.map(([name, file]) => [`selftests/${name}`, file] as const),
     program(names),
   );
-  const args = [
-    ...['-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-m', '1024', '-smp', '1'],
-    ...['-nographic', '-no-reboot', '-kernel', image.vmlinuz, '-initrd', initrd],
-    ...['-append', 'console=ttyS0 quiet loglevel=1 panic=-1'],
-  ];
+  const args = qemuBoot(image, initrd, 1024);
   const consoleText = await new Promise<string>((resolve, reject) => {
     const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
@@ -175,13 +170,4 @@ export async function runSelftestsInQemu(
     outcomes: outcomesOf(consoleText, names),
     seconds: (Date.now() - started) / 1000,
   };
-}
-
-function hasQemu(): boolean {
-  try {
-    execFileSync('sh', ['-c', 'command -v qemu-system-x86_64'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,5 @@
 import { ioapicPinMachine, type PinEmitted, type PinEvent } from '../../machines/ioapicPin.js';
+import type { Command } from '../model/command.js';
 import { advance } from '../model/drive.js';
 import { type PinSnapshot, startPins } from '../model/state.js';
 import type { VmmProfile } from '../model/vmms.js';
@@ -10,6 +11,22 @@ export const IOAPIC_MMIO = { select: 0xfec0_0000, window: 0xfec0_0010, eoi: 0xfe
 /** The redirection-entry register index of a pin's low (vector, trigger, mask) or high (destination) half. */
 export function rteRegister(pin: number, half: 'low' | 'high'): number {
   return 0x10 + 2 * pin + (half === 'high' ? 1 : 0);
+}
+
+/**
+ * The 32-bit MMIO writes a guest makes for an I/O APIC command, as [address, value]: an RTE is written in two
+ * halves through IOREGSEL/IOWIN, the destination half first; an I/O APIC EOI is one write of the EOI register.
+ */
+export function ioapicMmioWrites(command: Command): [number, number][] {
+  if (command.op === 'guest.ioapicEoi') return [[IOAPIC_MMIO.eoi, command.vector]];
+  if (command.op !== 'guest.ioapicWriteRte') return [];
+  const low = command.vector | (command.trigger === 'level' ? 1 << 15 : 0) | (command.masked ? 1 << 16 : 0);
+  return [
+    [IOAPIC_MMIO.select, rteRegister(command.pin, 'high')],
+    [IOAPIC_MMIO.window, (command.dest << 24) >>> 0],
+    [IOAPIC_MMIO.select, rteRegister(command.pin, 'low')],
+    [IOAPIC_MMIO.window, low],
+  ];
 }
 
 /**
