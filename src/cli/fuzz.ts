@@ -8,11 +8,11 @@ import { type FoundRecord, fuzzRowRecord, type RowBudget, type RowRecord } from 
 import { shardPositions } from '../fuzz/shard.js';
 import { fuzzInWorkers } from '../fuzz/workerPool.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
-import { claimFolder } from '../io/folderLock.js';
 import { matrixTable, verdicts } from '../scenario/matrix.js';
 import { rowName } from '../scenario/row.js';
 import type { FuzzOptions } from './fuzzOptions.js';
-import { type CliIo, UsageError } from './io.js';
+import type { CliIo } from './io.js';
+import { claimOut } from './optionValues.js';
 import { verdict } from './verdict.js';
 
 interface Progress {
@@ -98,15 +98,11 @@ async function fuzzRows(
 export async function fuzz(io: CliIo, options: FuzzOptions): Promise<number> {
   const started = Date.now();
   if (!options.json) io.out(`seoib fuzz: seed ${options.seed}\nreplay this campaign: ${options.replay}\n`);
-  const claim = claimFolder(options.out);
-  if ('owner' in claim)
-    throw new UsageError(
-      `--out: ${options.out} is in use by seoib process ${claim.owner}; wait for it to finish or choose another folder`,
-    );
+  const release = claimOut(options.out);
   try {
     return await fuzzClaimed(io, options, started);
   } finally {
-    claim.release();
+    release();
   }
 }
 

@@ -1,13 +1,11 @@
 import { join } from 'node:path';
 import { CampaignStore } from '../fuzz/campaignStore.js';
 import type { RowRecord } from '../fuzz/rowRecord.js';
-import type { FailOn } from '../invariants/failOn.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
-import { claimFolder } from '../io/folderLock.js';
 import { readInputFile } from '../io/inputFile.js';
 import { matrixTable } from '../scenario/matrix.js';
 import { type CliIo, UsageError } from './io.js';
-import { failOn, writableFolder } from './optionValues.js';
+import { claimOut, failOn, writableFolder } from './optionValues.js';
 import { verdict } from './verdict.js';
 
 /**
@@ -35,42 +33,29 @@ export function merge(
     for (const [position, record] of shard.records()) records.set(position, { record, folder: shard.folder });
   }
   writableFolder(out);
-  const claim = claimFolder(out);
-  if ('owner' in claim)
-    throw new UsageError(
-      `--out: ${out} is in use by seoib process ${claim.owner}; wait for it or choose another folder`,
-    );
+  const release = claimOut(out);
   try {
-    return mergeInto(io, shards, records, out, mode);
-  } finally {
-    claim.release();
-  }
-}
-
-function mergeInto(
-  io: CliIo,
-  shards: readonly CampaignStore[],
-  records: ReadonlyMap<number, { record: RowRecord; folder: string }>,
-  out: string,
-  mode: FailOn,
-): number {
-  const first = shards[0] as CampaignStore;
-  const folders = shards.map((shard) => shard.folder);
-  const { store } = CampaignStore.open(out, first.campaign, writeFileAtomic);
-  for (const { record, folder } of records.values()) {
-    for (const found of record.found) {
-      writeFileAtomic(join(out, found.file), readInputFile(join(folder, found.file)));
+    const { store } = CampaignStore.open(out, first.campaign, writeFileAtomic);
+    for (const { record, folder } of records.values()) {
+      for (const found of record.found) {
+        writeFileAtomic(join(out, found.file), readInputFile(join(folder, found.file)));
+      }
+      store.saveRow(record);
     }
-    store.saveRow(record);
+    const results = store.saveResults();
+    const missing = first.campaign.rows.filter((_, position) => !records.has(position));
+    io.out(
+      `merged ${results.rows.length} of ${first.campaign.rows.length} rows from ${folders.length} folder(s) into ${out}\n`,
+    );
+    for (const row of missing) io.out(`  missing: ${row}\n`);
+    io.out(`\n${matrixTable(results.rows)}\n`);
+    const judged = verdict(
+      { violations: results.rows.flatMap((r) => r.found).map((f) => f.violation) },
+      mode,
+    );
+    io.out(`\n${judged.line}\n`);
+    return judged.code;
+  } finally {
+    release();
   }
-  const results = store.saveResults();
-  const missing = first.campaign.rows.filter((_, position) => !records.has(position));
-  io.out(
-    `merged ${results.rows.length} of ${first.campaign.rows.length} rows from ${folders.length} folder(s) into ${out}\n`,
-  );
-  for (const row of missing) io.out(`  missing: ${row}\n`);
-  io.out(`\n${matrixTable(results.rows)}\n`);
-  const judged = verdict({ violations: results.rows.flatMap((r) => r.found).map((f) => f.violation) }, mode);
-  io.out(`\n${judged.line}\n`);
-  return judged.code;
 }

@@ -1,6 +1,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { FAIL_ON_MODES, type FailOn } from '../invariants/failOn.js';
+import { claimFolder } from '../io/folderLock.js';
 import type { Config } from '../model/config.js';
 import { GUESTS } from '../model/guests/index.js';
 import { KERNELS } from '../model/kernels.js';
@@ -76,6 +77,19 @@ export function writableFolder(out: string): void {
       `--out: ${out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
     );
   }
+}
+
+/**
+ * Claims the `--out` folder of a campaign for this process (src/io/folderLock.ts), or refuses while another live
+ * seoib process holds it. Returns the release function.
+ */
+export function claimOut(out: string): () => void {
+  const claim = claimFolder(out);
+  if ('owner' in claim)
+    throw new UsageError(
+      `--out: ${out} is in use by seoib process ${claim.owner}; wait for it to finish or choose another folder`,
+    );
+  return claim.release;
 }
 
 /** The profile flags every row-based command takes (strings, as commander hands them over). */

@@ -38,10 +38,11 @@ export class TraceInputError extends Error {
     path: string,
     reason: string,
   ) {
-    super(`${file}: ${oneLine(path)}: ${oneLine(reason)}`);
+    const [where, why] = [oneLine(path), oneLine(reason)];
+    super(`${file}: ${where}: ${why}`);
     this.name = 'TraceInputError';
-    this.path = oneLine(path);
-    this.reason = oneLine(reason);
+    this.path = where;
+    this.reason = why;
   }
 }
 
