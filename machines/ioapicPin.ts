@@ -38,11 +38,26 @@ export const EOI_THROTTLE: Pick<IoapicQuirks, 'throttleEois' | 'throttleNs'> = {
   throttleNs: 10_000_000,
 };
 
-export interface PinContext {
+/** What a pin machine starts from. */
+export interface PinInput {
   /** Pin (GSI) number. */
   pin: number;
   /** I/O APIC version: 0x11 has no EOI register, 0x20 has one at offset 0x40. */
   version: IoapicVersion;
+  /** How this I/O APIC departs from the textbook one. */
+  quirks: IoapicQuirks;
+  /** KVM's own I/O APIC (KVM_CREATE_IRQCHIP), not the VMM's behind a split irqchip or none. */
+  inKernel: boolean;
+}
+
+/** KVM's in-kernel I/O APIC (ioapic.c): 0x11, throttles like QEMU, Remote IRR only if accepted, EOI services every pin of the vector. */
+export const KVM_IOAPIC: Omit<PinInput, 'pin'> = {
+  version: 0x11,
+  quirks: { ...NO_QUIRKS, ...EOI_THROTTLE, remoteIrrOnlyIfAccepted: true, eoiServicesEveryMatchingPin: true },
+  inKernel: true,
+};
+
+export interface PinContext extends PinInput {
   /** Redirection entry: vector. */
   vector: number;
   /** Redirection entry: destination APIC ID (physical mode). */
@@ -53,8 +68,6 @@ export interface PinContext {
   masked: boolean;
   /** The device's interrupt line is asserted. */
   line: boolean;
-  /** How this I/O APIC departs from KVM's. */
-  quirks: IoapicQuirks;
   /** Successive EOIs that re-delivered the still-asserted line (IOAPIC_SUCCESSIVE_IRQ_MAX_COUNT's counter). */
   eoiStreak: number;
   /** Clock time left before a throttled re-delivery; 0 when none waits. */
@@ -71,8 +84,16 @@ export type PinEvent =
   /** No LAPIC accepted the interrupt the pin just sent (no such vCPU, or its APIC software-disabled). */
   | { type: 'UNACCEPTED' };
 
-/** The pin sends an interrupt message to the LAPIC of `dest`. */
-export type PinEmitted = { type: 'deliver'; pin: number; vector: number; dest: number; level: boolean };
+export type PinEmitted =
+  /** The pin sends an interrupt message to the LAPIC of `dest`. */
+  | { type: 'deliver'; pin: number; vector: number; dest: number; level: boolean }
+  /**
+   * A redirection entry was written: KVM's I/O APIC asks the entry's old and new destination vCPUs to rescan
+   * (ioapic_write_indirect()); the VMM's re-routes the pin with KVM_SET_GSI_ROUTING, which asks every vCPU.
+   */
+  | { type: 'routeChanged'; vcpus: readonly number[] | 'every' }
+  /** An EOI cleared the pin's Remote IRR (a re-delivery may set it again at once). */
+  | { type: 'remoteIrrCleared'; pin: number };
 
 /**
  * One I/O APIC pin: its redirection entry, its line and Remote IRR (state `remoteIrrSet`: a level interrupt
@@ -84,7 +105,7 @@ export const ioapicPinMachine = setup({
     context: {} as PinContext,
     events: {} as PinEvent,
     emitted: {} as PinEmitted,
-    input: {} as { pin: number; version: IoapicVersion; quirks: IoapicQuirks },
+    input: {} as PinInput,
   },
   guards: {
     rteDeliversAssertedLevel: ({ context, event }) =>
@@ -125,6 +146,13 @@ export const ioapicPinMachine = setup({
         ? { vector: event.vector, dest: event.dest, trigger: event.trigger, masked: event.masked }
         : {},
     ),
+    emitRouteChanged: emit(({ context, event }) => ({
+      type: 'routeChanged' as const,
+      vcpus: context.inKernel
+        ? [event.type === 'WRITE_RTE' ? event.dest : -1, context.dest]
+        : ('every' as const),
+    })),
+    emitRemoteIrrCleared: emit(({ context }) => ({ type: 'remoteIrrCleared', pin: context.pin }) as const),
     countEoi: assign({ eoiStreak: ({ context }) => context.eoiStreak + 1 }),
     resetStreak: assign({ eoiStreak: 0 }),
     startThrottle: assign({ eoiStreak: 0, throttleLeftNs: ({ context }) => context.quirks.throttleNs }),
@@ -160,6 +188,7 @@ export const ioapicPinMachine = setup({
     masked: true,
     line: false,
     quirks: input.quirks,
+    inKernel: input.inKernel,
     eoiStreak: 0,
     throttleLeftNs: 0,
   }),
@@ -167,8 +196,12 @@ export const ioapicPinMachine = setup({
     remoteIrrClear: {
       on: {
         WRITE_RTE: [
-          { guard: 'rteDeliversAssertedLevel', target: 'remoteIrrSet', actions: ['writeRte', 'deliver'] },
-          { actions: 'writeRte' },
+          {
+            guard: 'rteDeliversAssertedLevel',
+            target: 'remoteIrrSet',
+            actions: ['emitRouteChanged', 'writeRte', 'deliver'],
+          },
+          { actions: ['emitRouteChanged', 'writeRte'] },
         ],
         SET_LINE: [
           { guard: 'assertsLevel', target: 'remoteIrrSet', actions: ['setLine', 'deliver'] },
@@ -200,8 +233,12 @@ export const ioapicPinMachine = setup({
       on: {
         // Switching the entry to edge clears Remote IRR (not in cloud-hypervisor).
         WRITE_RTE: [
-          { guard: 'rteIsEdgeAndClears', target: 'remoteIrrClear', actions: 'writeRte' },
-          { actions: 'writeRte' },
+          {
+            guard: 'rteIsEdgeAndClears',
+            target: 'remoteIrrClear',
+            actions: ['emitRouteChanged', 'writeRte'],
+          },
+          { actions: ['emitRouteChanged', 'writeRte'] },
         ],
         SET_LINE: { actions: 'setLine' },
         UNACCEPTED: { guard: 'remoteIrrNeedsAcceptance', target: 'remoteIrrClear' },
@@ -211,14 +248,14 @@ export const ioapicPinMachine = setup({
           {
             guard: and(['eoiMatches', 'lineStillAsserted', 'rechecksLine', 'throttleReached']),
             target: 'remoteIrrClear',
-            actions: 'startThrottle',
+            actions: ['emitRemoteIrrCleared', 'startThrottle'],
           },
           // ...unless that happened throttleEois times in a row: then the re-delivery waits for the clock.
           {
             guard: and(['eoiMatches', 'lineStillAsserted', 'rechecksLine']),
-            actions: ['countEoi', 'deliver'],
+            actions: ['emitRemoteIrrCleared', 'countEoi', 'deliver'],
           },
-          { guard: 'eoiMatches', target: 'remoteIrrClear', actions: 'resetStreak' },
+          { guard: 'eoiMatches', target: 'remoteIrrClear', actions: ['emitRemoteIrrCleared', 'resetStreak'] },
         ],
       },
     },

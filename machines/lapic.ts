@@ -14,11 +14,17 @@ import type { VectorSet } from './vectorSet.js';
 import * as vectors from './vectorSet.js';
 import { suppressesEoiBroadcast, type VmValue } from './vm.js';
 
-export interface LapicContext {
+/** What a LAPIC machine starts from: the VM machine's `vcpuCreated`. */
+export interface LapicInput {
   /** vCPU id, which is also its x2APIC ID. */
   id: number;
   /** The vCPU has an in-kernel LAPIC (an irqchip existed when it was created). */
   inKernel: boolean;
+  /** The kernel trait of the same name (KernelTraits). */
+  rescansStaleEoi: boolean;
+}
+
+export interface LapicContext extends LapicInput {
   /** The guest CPUID set by KVM_SET_CPUID2 has x2APIC (false until then). */
   x2apic: boolean;
   /** KVM_SET_CPUID2 has succeeded once: before that the vCPU's CPUID is empty, unlike any CPUID a VMM sets. */
@@ -44,8 +50,9 @@ export type LapicEvent =
   | { type: 'SET_CPUID2'; x2apic: boolean; advertise: boolean }
   | { type: 'INIT'; advertise: boolean }
   | { type: 'SET_LAPIC'; spiv: number; irr: VectorSet; isr: VectorSet; tmr: VectorSet; advertise: boolean }
-  | { type: 'WRMSR'; msr: number; value: number; highBits: boolean; vm: VmValue; rescansStaleEoi: boolean }
-  | { type: 'EOI'; vm: VmValue; rescansStaleEoi: boolean }
+  | { type: 'WRMSR'; msr: number; value: number; highBits: boolean; vm: VmValue }
+  | { type: 'EOI'; vm: VmValue }
+  | { type: 'GET_LAPIC' }
   | { type: 'DELIVER'; vector: number; level: boolean }
   | { type: 'ACCEPT' }
   | { type: 'REQUEST_SCAN' }
@@ -67,7 +74,11 @@ export type LapicEmitted =
   /** A level EOI handed to the in-kernel I/O APIC. */
   | { type: 'ioapicEoi'; vector: number }
   /** The EOI of an I/O APIC vector was kept from the I/O APIC (Suppress EOI Broadcast). */
-  | { type: 'eoiSuppressed'; vector: number };
+  | { type: 'eoiSuppressed'; vector: number }
+  /** The vCPU entered the guest (KVM_RUN) and now carries out its pending requests. */
+  | { type: 'entered'; vcpu: number }
+  /** kvm_recalculate_apic_map() ran, which asks every vCPU to rescan (kvm_make_scan_ioapic_request()). */
+  | { type: 'apicMapChanged' };
 
 const LVR_BIT24_SET = { apic: { present: { lvr: 'bit24Set' } } } as const;
 const SPIV_BIT12_SET = { apic: { present: { spiv: 'bit12Set' } } } as const;
@@ -101,10 +112,11 @@ export const lapicMachine = setup({
     context: {} as LapicContext,
     events: {} as LapicEvent,
     emitted: {} as LapicEmitted,
-    input: {} as { id: number; inKernel: boolean },
+    input: {} as LapicInput,
   },
   guards: {
     inKernel: ({ context }) => context.inKernel,
+    x2apicCpuid: ({ context }) => context.x2apic,
     sameCpuid: ({ context, event }) =>
       event.type === 'SET_CPUID2' && context.cpuidSet && event.x2apic === context.x2apic,
     cpuidAdvertises: ({ event }) => event.type === 'SET_CPUID2' && event.x2apic && event.advertise,
@@ -114,6 +126,8 @@ export const lapicMachine = setup({
     x2apicMsrFaults: ({ context, event }) => !context.x2apic || (event.type === 'WRMSR' && event.highBits),
     writesSpiv: ({ event }) => event.type === 'WRMSR' && event.msr === MSR.spiv,
     writesSpivDirectedEoi: ({ event }) => event.type === 'WRMSR' && (event.value & SPIV_DIRECTED_EOI) !== 0,
+    togglesSoftwareEnable: ({ context, event }) =>
+      event.type === 'WRMSR' && ((event.value ^ context.spivLow) & SPIV_APIC_ENABLED) !== 0,
     writesEoi: ({ event }) => event.type === 'WRMSR' && event.msr === MSR.eoi,
     // Stryker disable next-line ConditionalExpression: with nothing in service the other EOI branches pop nothing too.
     nothingInService: ({ context }) => context.isr.length === 0,
@@ -147,14 +161,12 @@ export const lapicMachine = setup({
     writeSpivLow: assign({
       spivLow: ({ event }) => (event.type === 'WRMSR' ? event.value & SPIV_WRITABLE : 0),
     }),
-    raiseEoi: raise(({ event }) => ({
-      type: 'EOI',
-      vm: eventVm(event) as VmValue,
-      rescansStaleEoi: event.type === 'WRMSR' && event.rescansStaleEoi,
-    })),
+    raiseEoi: raise(({ event }) => ({ type: 'EOI', vm: eventVm(event) as VmValue })),
     fault: emit({ type: 'fault' } as const),
     retOk: emit({ type: 'ret', value: 0 } as const),
     retInvalid: emit({ type: 'ret', value: ERRNO.EINVAL } as const),
+    emitEntered: emit(({ context }) => ({ type: 'entered', vcpu: context.id }) as const),
+    emitApicMapChanged: emit({ type: 'apicMapChanged' } as const),
     popInService: assign({ isr: ({ context }) => vectors.remove(context.isr, inServiceVector(context)) }),
     emitEoiExit: emit(({ context }) => ({ type: 'eoiExit', vector: inServiceVector(context) }) as const),
     emitIoapicEoi: emit(({ context }) => ({ type: 'ioapicEoi', vector: inServiceVector(context) }) as const),
@@ -185,12 +197,11 @@ export const lapicMachine = setup({
       ({ context }) => ({ type: 'accepted', vector: deliverableVector(context) ?? null }) as const,
     ),
     requestScan: assign({ scanRequested: true }),
-    dropScanRequest: assign({ scanRequested: false }),
     // kvm_ioapic_send_eoi(): an intercepted EOI of the stale vector asks this vCPU to rescan (kernels since 6.16).
     requestScanIfStale: assign({
       scanRequested: ({ context, event }) =>
         context.scanRequested ||
-        (event.type === 'EOI' && event.rescansStaleEoi && inServiceVector(context) === context.staleEoi),
+        (event.type === 'EOI' && context.rescansStaleEoi && inServiceVector(context) === context.staleEoi),
     }),
     scanRoutes: assign(({ context, event }) => {
       if (event.type !== 'SCAN_ROUTES') return {};
@@ -210,6 +221,7 @@ export const lapicMachine = setup({
   context: ({ input }) => ({
     id: input.id,
     inKernel: input.inKernel,
+    rescansStaleEoi: input.rescansStaleEoi,
     x2apic: false,
     cpuidSet: false,
     spivLow: SPIV_RESET,
@@ -220,23 +232,25 @@ export const lapicMachine = setup({
     scanRequested: false,
     staleEoi: -1,
   }),
-  on: {
-    REQUEST_SCAN: { actions: 'requestScan' },
-  },
   states: {
     run: {
       // Stryker disable next-line StringLiteral: XState refuses the machine at load, so every suite fails to load, which Stryker's vitest runner counts as no failed test.
       initial: 'neverRun',
       states: {
+        // The guest's boot switches a CPUID-x2APIC vCPU to x2APIC mode through IA32_APIC_BASE at its first entry.
         neverRun: {
           on: {
-            RUN: 'hasRun',
+            RUN: [
+              { guard: 'x2apicCpuid', target: 'hasRun', actions: ['emitApicMapChanged', 'emitEntered'] },
+              { target: 'hasRun', actions: 'emitEntered' },
+            ],
             SET_CPUID2: { actions: ['recordCpuid', 'retOk'] },
           },
         },
         // After KVM_RUN, KVM_SET_CPUID2 only accepts the identical CPUID, as a no-op (an empty CPUID differs from any).
         hasRun: {
           on: {
+            RUN: { actions: 'emitEntered' },
             SET_CPUID2: [{ guard: 'sameCpuid', actions: 'retOk' }, { actions: 'retInvalid' }],
           },
         },
@@ -250,8 +264,7 @@ export const lapicMachine = setup({
           always: { guard: 'inKernel', target: 'present' },
           on: {
             SET_LAPIC: { actions: 'retInvalid' },
-            // vcpu_scan_ioapic() returns at once without an APIC; the request is consumed all the same.
-            SCAN_ROUTES: { actions: 'dropScanRequest' },
+            GET_LAPIC: { actions: 'retInvalid' },
             WRMSR: { actions: 'fault' },
             DELIVER: { actions: 'emitDropped' },
             ACCEPT: { actions: 'emitAccepted' },
@@ -279,6 +292,9 @@ export const lapicMachine = setup({
               { guard: 'somethingDeliverable', actions: ['emitAccepted', 'acceptHighest'] },
               { actions: 'emitAccepted' },
             ],
+            GET_LAPIC: { actions: 'retOk' },
+            // kvm_make_scan_ioapic_request(): served at the vCPU's next entry (vcpu_scan_ioapic()).
+            REQUEST_SCAN: { actions: 'requestScan' },
             SCAN_ROUTES: { actions: 'scanRoutes' },
           },
           states: {
@@ -299,24 +315,40 @@ export const lapicMachine = setup({
             spiv: {
               // Stryker disable next-line StringLiteral: XState refuses the machine at load, so every suite fails to load, which Stryker's vitest runner counts as no failed test.
               initial: 'bit12Clear',
+              // INIT, KVM_SET_LAPIC and a change of SPIV's enable bit recalculate KVM's APIC map.
               on: {
-                INIT: { target: '.bit12Clear', actions: 'resetRegisters' },
+                INIT: { target: '.bit12Clear', actions: ['resetRegisters', 'emitApicMapChanged'] },
                 // KVM_SET_LAPIC stores SPIV raw: bit 12 survives whatever LVR says.
                 SET_LAPIC: [
                   {
                     guard: 'restoresDirectedEoi',
                     target: '.bit12Set',
-                    actions: ['restoreRegisters', 'retOk'],
+                    actions: ['restoreRegisters', 'emitApicMapChanged', 'retOk'],
                   },
-                  { target: '.bit12Clear', actions: ['restoreRegisters', 'retOk'] },
+                  { target: '.bit12Clear', actions: ['restoreRegisters', 'emitApicMapChanged', 'retOk'] },
                 ],
                 WRMSR: [
                   { guard: 'x2apicMsrFaults', actions: 'fault' },
                   // A guest SPIV write keeps bit 12 only if the stored LVR has bit 24.
                   {
+                    guard: and([
+                      'writesSpiv',
+                      'writesSpivDirectedEoi',
+                      stateIn(LVR_BIT24_SET),
+                      'togglesSoftwareEnable',
+                    ]),
+                    target: '.bit12Set',
+                    actions: ['writeSpivLow', 'emitApicMapChanged'],
+                  },
+                  {
                     guard: and(['writesSpiv', 'writesSpivDirectedEoi', stateIn(LVR_BIT24_SET)]),
                     target: '.bit12Set',
                     actions: 'writeSpivLow',
+                  },
+                  {
+                    guard: and(['writesSpiv', 'togglesSoftwareEnable']),
+                    target: '.bit12Clear',
+                    actions: ['writeSpivLow', 'emitApicMapChanged'],
                   },
                   { guard: 'writesSpiv', target: '.bit12Clear', actions: 'writeSpivLow' },
                   { guard: 'writesEoi', actions: 'raiseEoi' },

@@ -100,10 +100,14 @@ function summary(io: CliIo, explored: Explored, options: ExploreCliOptions, list
     `\n${states} states in ${seconds.toFixed(1)} s (${Math.round(states / Math.max(seconds, 0.001))} states/s)\n`,
   );
   io.out(
-    `machine coverage: states ${coverage.states.reached}/${coverage.states.total}, transitions ${coverage.transitions.reached}/${coverage.transitions.total}\n`,
+    `machine coverage: states ${coverage.states.reached}/${coverage.states.total}, transitions ${coverage.transitions.reached}/${coverage.transitions.total}, wiring ${coverage.wiring.reached}/${coverage.wiring.total}\n`,
   );
   if (listMissing)
-    for (const missing of [...coverage.states.missing, ...coverage.transitions.missing])
+    for (const missing of [
+      ...coverage.states.missing,
+      ...coverage.transitions.missing,
+      ...coverage.wiring.missing,
+    ])
       io.out(`  never reached: ${missing}\n`);
   io.out(`\ntraces in ${options.out}\n`);
 

@@ -18,7 +18,7 @@ export interface RawExportMachinesOptions {
 /** Renders the XState machines as diagrams: files in `--out`, or `==> name <==` sections on stdout. */
 export function exportMachines(io: CliIo, raw: RawExportMachinesOptions): number {
   const formats = list('format', raw.format, Object.keys(DIAGRAM_FORMATS), []) as DiagramFormat[];
-  const machines = list('machine', raw.machine, Object.keys(MACHINES), []);
+  const machines = list('machine', raw.machine, [...Object.keys(MACHINES), 'wiring'], []);
   if (raw.out !== undefined) writableFolder(raw.out);
   for (const format of formats) {
     for (const [file, text] of machineDiagrams(format)) {

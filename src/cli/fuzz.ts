@@ -176,9 +176,13 @@ function report(io: CliIo, options: FuzzOptions, records: readonly RowRecord[], 
     `draws discarded: 0 (every draw is taken from the accepted or the full command set); refused by the model: ${totals.refused} (${percent(totals.refused, totals.commands)})\n`,
   );
   io.out(
-    `coverage: states ${coverage.states.reached}/${coverage.states.total} (${percent(coverage.states.reached, coverage.states.total)}), transitions ${coverage.transitions.reached}/${coverage.transitions.total} (${percent(coverage.transitions.reached, coverage.transitions.total)})\n`,
+    `coverage: states ${coverage.states.reached}/${coverage.states.total} (${percent(coverage.states.reached, coverage.states.total)}), transitions ${coverage.transitions.reached}/${coverage.transitions.total} (${percent(coverage.transitions.reached, coverage.transitions.total)}), wiring ${coverage.wiring.reached}/${coverage.wiring.total}\n`,
   );
-  for (const missing of [...coverage.states.missing, ...coverage.transitions.missing])
+  for (const missing of [
+    ...coverage.states.missing,
+    ...coverage.transitions.missing,
+    ...coverage.wiring.missing,
+  ])
     io.out(`  never reached: ${missing}\n`);
   if (options.matrix) io.out(`\n${matrixTable(records)}\n`);
   io.out(`\ncounterexamples in ${options.out}\n`);

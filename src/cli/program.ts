@@ -189,7 +189,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .command('machines')
     .description('the XState machines as diagrams, generated from the machine objects')
     .option('--format <names>', 'mermaid, dot, scxml, comma-separated, or all', 'all')
-    .option('--machine <names>', 'vm, lapic, ioapicPin, comma-separated, or all', 'all')
+    .option(
+      '--machine <names>',
+      'vm, lapic, ioapicPin, wiring (the wires between them), comma-separated, or all',
+      'all',
+    )
     .option('--out <dir>', 'write <machine>.<mmd|dot|scxml> files there instead of printing them')
     .action((options: RawExportMachinesOptions) => setExit(exportMachines(io, options)));
   exporter

@@ -26,7 +26,7 @@ function apicCode(value: LapicValue): number {
 /** Upper bound of the key's length in 32-bit words for a config. */
 function wordsFor(config: Config): number {
   const vcpuBits = Math.max(1, Math.ceil(Math.log2(config.vcpus)));
-  const vm = 2 + 2 + 1 + config.vcpus + 3 + 1 + 1 + 1;
+  const vm = 2 + 2 + 1 + config.vcpus + 3 + 1 + 1;
   const lapic = 3 + 1 + 1 + 1 + 1 + 4 + 4 * VECTOR_SET_BITS + 1 + 1 + VECTOR_BITS + 3 + 1 + VECTOR_BITS + 3;
   const pin = 1 + 1 + VECTOR_BITS + vcpuBits + 1 + 1 + 1;
   const monitors = INVARIANTS.reduce(
@@ -116,7 +116,6 @@ export class StateKey {
     out.put(this.reservedPins.code(context.reservedPins), 3);
     out.put(context.x2apicFormat ? 1 : 0, 1);
     out.put(context.broadcastQuirkDisabled ? 1 : 0, 1);
-    out.put(state.ioapic === 'kernel' ? 1 : 0, 1);
     for (const old of inverse(vcpus)) {
       this.writeLapic(state.lapics[old] ?? null);
       this.writeGuest(state.guest[old] as GuestPhase);

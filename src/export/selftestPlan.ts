@@ -3,7 +3,7 @@ import { runTrace } from '../check/runTrace.js';
 import type { Violation } from '../invariants/index.js';
 import { type Command, isIoctl } from '../model/command.js';
 import type { Observation } from '../model/observation.js';
-import { initialState, type ModelState } from '../model/state.js';
+import { initialState, ioapicOwner, type ModelState } from '../model/state.js';
 import { step } from '../model/step.js';
 import { type Trace, TraceInputError } from '../model/trace.js';
 import { commandJson } from '../model/traceFormat.js';
@@ -120,7 +120,7 @@ function refusal(command: Command, state: ModelState): string | undefined {
     return 'guest.init: the selftest guest runs in long mode and cannot come back from INIT yet';
   if (
     (command.op === 'guest.ioapicWriteRte' || command.op === 'guest.ioapicEoi') &&
-    state.ioapic === 'kernel'
+    ioapicOwner(state) === 'kernel'
   ) {
     if (ioapicWriter(state) === undefined) return `${command.op}: no vCPU exists to write KVM's I/O APIC`;
   }
@@ -192,7 +192,7 @@ export function selftestPlan(trace: Trace, file: string): SelftestPlan {
         command: executed.command,
         text: JSON.stringify(commandJson(executed.command)),
         actor,
-        ioapic: executed.before.ioapic,
+        ioapic: ioapicOwner(executed.before),
         lapicVcpus: executed.before.lapics.flatMap((lapic, vcpu) =>
           lapic != null && lapic.value.apic !== 'absent' ? [vcpu] : [],
         ),

@@ -2,6 +2,7 @@ import type { AnyStateMachine, AnyStateNode } from 'xstate';
 import { ioapicPinMachine } from '../../machines/ioapicPin.js';
 import { lapicMachine } from '../../machines/lapic.js';
 import { vmMachine } from '../../machines/vm.js';
+import { WIRES } from '../../machines/wiring.js';
 import { setVisitor, transitionId } from '../model/drive.js';
 
 const MACHINES: readonly AnyStateMachine[] = [vmMachine, lapicMachine, ioapicPinMachine];
@@ -12,6 +13,8 @@ export interface Coverage {
   states: { reached: number; total: number; missing: string[] };
   /** Transitions (source node, event, handler index) taken / declared, and the ones never taken. */
   transitions: { reached: number; total: number; missing: string[] };
+  /** Wires between the machines (machines/wiring.ts) taken / declared, and the ones never taken. */
+  wiring: { reached: number; total: number; missing: string[] };
 }
 
 function walk(node: AnyStateNode, states: string[], transitions: string[]): void {
@@ -21,12 +24,12 @@ function walk(node: AnyStateNode, states: string[], transitions: string[]): void
   for (const child of Object.values(node.states)) walk(child as AnyStateNode, states, transitions);
 }
 
-/** Every state node and transition declared by the machines in machines/. */
-export function machineGraph(): { states: string[]; transitions: string[] } {
+/** Every state node and transition declared by the machines in machines/, and every wire between them. */
+export function machineGraph(): { states: string[]; transitions: string[]; wiring: string[] } {
   const states: string[] = [];
   const transitions: string[] = [];
   for (const machine of MACHINES) walk(machine.root, states, transitions);
-  return { states, transitions };
+  return { states, transitions, wiring: [...WIRES.keys()] };
 }
 
 /** Runs `work` while recording what the machines visit. */
@@ -48,5 +51,5 @@ export function coverageOf(visited: ReadonlySet<string>): Coverage {
     const missing = ids.filter((id) => !visited.has(id));
     return { reached: ids.length - missing.length, total: ids.length, missing };
   };
-  return { states: part(graph.states), transitions: part(graph.transitions) };
+  return { states: part(graph.states), transitions: part(graph.transitions), wiring: part(graph.wiring) };
 }

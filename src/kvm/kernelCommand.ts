@@ -2,7 +2,7 @@ import { MSR } from '../../machines/apic.js';
 import type { Command } from '../model/command.js';
 import { canBoot } from '../model/guests/habits.js';
 import type { Observation } from '../model/observation.js';
-import type { ModelState } from '../model/state.js';
+import { ioapicOwner, type ModelState } from '../model/state.js';
 import { ioapicWriter } from '../model/vcpuEntry.js';
 import { requestFor } from './requests.js';
 import { RunnerError } from './runnerError.js';
@@ -87,7 +87,7 @@ async function ioapicWrites(
   state: ModelState,
   writes: readonly [number, number][],
 ): Promise<Answer[] | undefined> {
-  const split = state.ioapic === 'vmm';
+  const split = ioapicOwner(state) === 'vmm';
   const vcpu = ioapicWriter(state);
   if (vcpu === undefined && !split) return undefined;
   const answers: Answer[] = [];
@@ -99,7 +99,7 @@ async function ioapicWrites(
 }
 
 async function guestAction(vm: KernelVm, command: Command, state: ModelState): Promise<Answer[] | undefined> {
-  const split = state.ioapic === 'vmm';
+  const split = ioapicOwner(state) === 'vmm';
   switch (command.op) {
     case 'guest.wrmsr':
       return [

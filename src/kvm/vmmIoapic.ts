@@ -1,7 +1,7 @@
 import { ioapicPinMachine, type PinEmitted, type PinEvent } from '../../machines/ioapicPin.js';
 import type { Command } from '../model/command.js';
 import { advance } from '../model/drive.js';
-import { type PinSnapshot, startPins } from '../model/state.js';
+import { type PinSnapshot, startPins, vmmIoapic } from '../model/state.js';
 import type { VmmProfile } from '../model/vmms.js';
 import type { RunnerProcess } from './runnerProcess.js';
 
@@ -43,7 +43,7 @@ export class VmmIoapic {
     pins: number,
     profile: VmmProfile,
   ) {
-    this.pins = [...startPins(pins, profile)];
+    this.pins = [...startPins(pins, vmmIoapic(profile))];
   }
 
   /** A guest write to the I/O APIC's MMIO window. */
@@ -89,6 +89,8 @@ export class VmmIoapic {
       event,
     );
     this.pins[pin] = next;
-    for (const message of emitted) await this.runner.ask(`irq_line ${message.pin} 1`);
+    // Rescans and Remote IRR are KVM's and the pin's own business here; only deliveries reach the kernel.
+    for (const message of emitted)
+      if (message.type === 'deliver') await this.runner.ask(`irq_line ${message.pin} 1`);
   }
 }

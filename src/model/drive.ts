@@ -38,6 +38,11 @@ export function setVisitor(next: ((visited: readonly string[]) => void) | null):
   visitor = next;
 }
 
+/** Reports a wire taken (machines/wiring.ts) to coverage measurement, like a machine transition. */
+export function visit(id: string): void {
+  visitor?.([id]);
+}
+
 // Answers kept at most: a full memo is dropped, so a long campaign's memory stays flat (about 20 MB of keys).
 const MEMO_LIMIT = 50_000;
 const memo = new Map<string, Advanced<unknown, unknown, unknown>>();

@@ -1,7 +1,16 @@
 import { ioapicPinMachine, type PinEmitted, type PinEvent } from '../../machines/ioapicPin.js';
 import { type LapicEmitted, type LapicEvent, lapicMachine } from '../../machines/lapic.js';
-import { advance } from './drive.js';
-import { type LapicSnapshot, type ModelState, type PinSnapshot, replaceAt } from './state.js';
+import { type VmEmitted, type VmEvent, vmMachine } from '../../machines/vm.js';
+import { LAPIC_WIRES, PIN_WIRES, type Reach, type Send, VM_WIRES, type Wire } from '../../machines/wiring.js';
+import { advance, visit } from './drive.js';
+import {
+  type LapicSnapshot,
+  type ModelState,
+  type PinSnapshot,
+  replaceAt,
+  startLapic,
+  startPins,
+} from './state.js';
 
 /** The state as one command unfolds, with the exits and deliveries it caused so far. */
 export interface Flow {
@@ -19,7 +28,62 @@ export function openFlow(state: ModelState): Flow {
   return { state, exits: [], deliveries: [], eoiedPins: [] };
 }
 
-/** Sends an event to a pin and delivers the interrupt messages it emits. */
+/** Carries each emitted event along its wire (machines/wiring.ts), in the order emitted. */
+function carry<E extends { type: string }>(
+  flow: Flow,
+  wires: { readonly [type: string]: Wire<never> | undefined },
+  emitted: readonly E[],
+): void {
+  for (const e of emitted) {
+    const wire = wires[e.type] as Wire<E> | undefined;
+    if (wire === undefined) continue;
+    visit(`${wire.from}.${e.type}`);
+    for (const send of wire.route(e, flow.state)) perform(flow, send);
+  }
+}
+
+/** The instances `at` names, in index order, of `count` (each once; missing ones are skipped by the sender). */
+function indices(at: Reach, count: number): readonly number[] {
+  if (typeof at === 'number') return [at];
+  // Stryker disable next-line EqualityOperator: one past the end does not exist and is skipped.
+  return Array.from({ length: count }, (_, i) => i).filter((i) => at === 'every' || at.includes(i));
+}
+
+function perform(flow: Flow, send: Send): void {
+  if (send.to === 'observation') flow[send.record].push(send.value);
+  else if ('start' in send) {
+    if (send.to === 'lapic')
+      flow.state = {
+        ...flow.state,
+        lapics: replaceAt(flow.state.lapics, send.start.id, startLapic(send.start)),
+      };
+    else flow.state = { ...flow.state, pins: startPins(flow.state.config.pins, send.start) };
+  } else if (send.to === 'ioapicPin') {
+    for (const pin of indices(send.at, flow.state.pins.length)) sendToPin(flow, pin, send.event);
+  } else {
+    for (const vcpu of indices(send.at, flow.state.lapics.length)) {
+      const emitted = sendToLapic(flow, vcpu, send.event);
+      if (send.unless !== undefined && !emitted.some((e) => e.type === send.unless?.answer))
+        perform(flow, send.unless.send);
+    }
+  }
+}
+
+/** Sends an event to the VM machine and carries what it emits; returns the ioctl's return value. */
+export function sendToVm(flow: Flow, event: VmEvent): number {
+  const { next, emitted } = advance<
+    ModelState['vm']['value'],
+    ModelState['vm']['context'],
+    VmEvent,
+    VmEmitted
+  >(vmMachine, flow.state.vm, event);
+  flow.state = { ...flow.state, vm: next };
+  carry(flow, VM_WIRES, emitted);
+  // Stryker disable next-line ConditionalExpression: every VM event's transitions emit a ret.
+  return emitted.find((e) => e.type === 'ret')?.value ?? 0;
+}
+
+/** Sends an event to a pin and carries what it emits. */
 export function sendToPin(flow: Flow, pin: number, event: PinEvent): void {
   const current = flow.state.pins[pin];
   if (current === undefined) return;
@@ -29,33 +93,12 @@ export function sendToPin(flow: Flow, pin: number, event: PinEvent): void {
     event,
   );
   flow.state = { ...flow.state, pins: replaceAt(flow.state.pins, pin, next) };
-  const accepted = next.value === 'remoteIrrClear' || emitted.length > 0;
-  if (event.type === 'EOI' && current.value === 'remoteIrrSet' && accepted) flow.eoiedPins.push(pin);
-  for (const message of emitted) deliver(flow, message);
-}
-
-/** An EOI for `vector` reaches every pin of the I/O APIC. */
-export function eoiAllPins(flow: Flow, vector: number, source: 'broadcast' | 'register'): void {
-  // Stryker disable next-line EqualityOperator: one pin past the end is undefined, which sendToPin ignores.
-  for (let pin = 0; pin < flow.state.pins.length; pin++)
-    sendToPin(flow, pin, { type: 'EOI', vector, source });
-}
-
-function deliver(flow: Flow, message: PinEmitted): void {
-  const emitted = sendToLapic(flow, message.dest, {
-    type: 'DELIVER',
-    vector: message.vector,
-    level: message.level,
-  });
-  if (emitted.some((e) => e.type === 'injected')) flow.deliveries.push(message.vector);
-  // Stryker disable next-line ConditionalExpression: an edge delivery sets no Remote IRR for UNACCEPTED to clear.
-  else if (message.level) sendToPin(flow, message.pin, { type: 'UNACCEPTED' });
+  carry(flow, PIN_WIRES, emitted);
 }
 
 /**
- * Sends an event to a vCPU's LAPIC and carries out what its EOI emits: in split mode KVM exits to the VMM,
- * whose I/O APIC takes it as a broadcast EOI; with the in-kernel I/O APIC the level EOI goes there directly.
- * Returns the LAPIC's emitted events for the caller to observe.
+ * Sends an event to a vCPU's LAPIC and carries what it emits. Returns the emitted events for the caller to
+ * observe; none when the vCPU does not exist.
  */
 export function sendToLapic(flow: Flow, vcpu: number, event: LapicEvent): readonly LapicEmitted[] {
   const current = flow.state.lapics[vcpu];
@@ -67,13 +110,6 @@ export function sendToLapic(flow: Flow, vcpu: number, event: LapicEvent): readon
     LapicEmitted
   >(lapicMachine, current, event);
   flow.state = { ...flow.state, lapics: replaceAt(flow.state.lapics, vcpu, next) };
-  for (const e of emitted) {
-    if (e.type === 'eoiExit') {
-      flow.exits.push(e.vector);
-      eoiAllPins(flow, e.vector, 'broadcast');
-    } else if (e.type === 'ioapicEoi') {
-      eoiAllPins(flow, e.vector, 'broadcast');
-    }
-  }
+  carry(flow, LAPIC_WIRES, emitted);
   return emitted;
 }

@@ -6,10 +6,8 @@ export interface KernelProfile {
   name: string;
   /** One line for `seoib profiles`. */
   description: string;
-  /** The behaviour the VM machine reads. */
+  /** The behaviour the machines read. */
   traits: KernelTraits;
-  /** An intercepted EOI of a vector kept only for an old route makes the vCPU rescan (KVM since 6.16). */
-  rescansAfterStaleEoi: boolean;
 }
 
 const profiles: readonly KernelProfile[] = [
@@ -23,9 +21,9 @@ const profiles: readonly KernelProfile[] = [
       vmFdHidesEnableWithoutSplit: false,
       modeLockedAfterVcpus: false,
       appliesBeforeChecking: false,
+      // Stryker restore BooleanLiteral
+      rescansStaleEoi: false,
     },
-    // Stryker restore BooleanLiteral
-    rescansAfterStaleEoi: false,
   },
   {
     name: 'v4',
@@ -36,8 +34,8 @@ const profiles: readonly KernelProfile[] = [
       vmFdHidesEnableWithoutSplit: false,
       modeLockedAfterVcpus: false,
       appliesBeforeChecking: false,
+      rescansStaleEoi: true,
     },
-    rescansAfterStaleEoi: true,
   },
   {
     name: 'v6',
@@ -49,8 +47,8 @@ const profiles: readonly KernelProfile[] = [
       vmFdHidesEnableWithoutSplit: false,
       modeLockedAfterVcpus: false,
       appliesBeforeChecking: false,
+      rescansStaleEoi: true,
     },
-    rescansAfterStaleEoi: true,
   },
   {
     name: 'upstream',
@@ -62,8 +60,8 @@ const profiles: readonly KernelProfile[] = [
       vmFdHidesEnableWithoutSplit: true,
       modeLockedAfterVcpus: false,
       appliesBeforeChecking: false,
+      rescansStaleEoi: true,
     },
-    rescansAfterStaleEoi: true,
   },
   {
     name: 'upstream-vcpu-lock',
@@ -74,8 +72,8 @@ const profiles: readonly KernelProfile[] = [
       vmFdHidesEnableWithoutSplit: true,
       modeLockedAfterVcpus: true,
       appliesBeforeChecking: false,
+      rescansStaleEoi: true,
     },
-    rescansAfterStaleEoi: true,
   },
   {
     name: 'upstream-apply-first',
@@ -87,8 +85,8 @@ const profiles: readonly KernelProfile[] = [
       vmFdHidesEnableWithoutSplit: true,
       modeLockedAfterVcpus: false,
       appliesBeforeChecking: true,
+      rescansStaleEoi: true,
     },
-    rescansAfterStaleEoi: true,
   },
 ];
 

@@ -1,5 +1,5 @@
-import { ioapicPinMachine, type PinContext } from '../../machines/ioapicPin.js';
-import { type LapicContext, type LapicValue, lapicMachine } from '../../machines/lapic.js';
+import { ioapicPinMachine, type PinContext, type PinInput } from '../../machines/ioapicPin.js';
+import { type LapicContext, type LapicInput, type LapicValue, lapicMachine } from '../../machines/lapic.js';
 import { type VmContext, type VmValue, vmMachine } from '../../machines/vm.js';
 import type { Config, ProfileNames } from './config.js';
 import { type Persisted, start } from './drive.js';
@@ -21,24 +21,26 @@ export interface ModelState {
   vm: VmSnapshot;
   /** LAPIC machine per vCPU id; null until KVM_CREATE_VCPU succeeds. */
   lapics: readonly (LapicSnapshot | null)[];
-  /** I/O APIC pin machines. */
+  /** I/O APIC pin machines: the VMM's, or KVM's once the VM machine's irqchip is `kernel`. */
   pins: readonly PinSnapshot[];
-  /** Who owns the I/O APIC: the VMM (split irqchip or none) or KVM (KVM_CREATE_IRQCHIP). */
-  ioapic: 'vmm' | 'kernel';
   /** The guest program's phase per vCPU id. */
   guest: readonly GuestPhase[];
   /** Deterministic time in nanoseconds. */
   clockNs: number;
 }
 
-/** The pins of a VMM profile's I/O APIC (or of KVM's, KERNEL_IOAPIC), in their reset state. */
-export function startPins(count: number, vmm: VmmProfile): readonly PinSnapshot[] {
-  const input = { version: vmm.ioapicVersion, quirks: quirksOf(vmm) };
+/** `count` pins of one I/O APIC, in their reset state. */
+export function startPins(count: number, input: Omit<PinInput, 'pin'>): readonly PinSnapshot[] {
   return Array.from({ length: count }, (_, pin) => start(ioapicPinMachine, { pin, ...input }));
 }
 
-export function startLapic(id: number, inKernel: boolean): LapicSnapshot {
-  return start(lapicMachine, { id, inKernel });
+/** The pin input of a VMM profile's own I/O APIC. */
+export function vmmIoapic(vmm: VmmProfile): Omit<PinInput, 'pin'> {
+  return { version: vmm.ioapicVersion, quirks: quirksOf(vmm), inKernel: false };
+}
+
+export function startLapic(input: LapicInput): LapicSnapshot {
+  return start(lapicMachine, input);
 }
 
 /** A powered-on VM with no irqchip and no vCPUs. Profile names must exist. */
@@ -52,11 +54,15 @@ export function initialState(profile: ProfileNames, config: Config): ModelState 
     config,
     vm: start(vmMachine, { traits: kernel.traits }),
     lapics: Array.from({ length: config.vcpus }, () => null),
-    pins: startPins(config.pins, vmm),
-    ioapic: 'vmm',
+    pins: startPins(config.pins, vmmIoapic(vmm)),
     guest: Array.from({ length: config.vcpus }, () => ({ phase: 'off' }) as const),
     clockNs: 0,
   };
+}
+
+/** Who owns the I/O APIC: KVM once the VM machine's irqchip is `kernel`, else the VMM (split irqchip or none). */
+export function ioapicOwner(state: ModelState): 'kernel' | 'vmm' {
+  return state.vm.value.irqchip === 'kernel' ? 'kernel' : 'vmm';
 }
 
 export function replaceAt<T>(items: readonly T[], index: number, item: T): readonly T[] {

@@ -1,23 +1,14 @@
-import { ERRNO, MSR } from '../../machines/apic.js';
+import { MSR } from '../../machines/apic.js';
 import type { PinContext } from '../../machines/ioapicPin.js';
 import type { LapicEmitted } from '../../machines/lapic.js';
-import { readLapicRegister, readMsr, softwareEnabled } from '../../machines/lapic.js';
-import {
-  advertisesSuppressEoiBroadcast,
-  type VmEmitted,
-  type VmEvent,
-  vmMachine,
-} from '../../machines/vm.js';
+import { readLapicRegister, readMsr } from '../../machines/lapic.js';
+import { advertisesSuppressEoiBroadcast } from '../../machines/vm.js';
 import { type Command, isIoctl } from './command.js';
-import { advance } from './drive.js';
 import { GUESTS } from './guests/index.js';
-import { eoiAllPins, type Flow, openFlow, sendToLapic, sendToPin } from './interruptFlow.js';
-import { KERNELS } from './kernels.js';
+import { type Flow, openFlow, sendToLapic, sendToPin, sendToVm } from './interruptFlow.js';
 import type { Observation, Reaction } from './observation.js';
-import { requestScans } from './routes.js';
-import { type ModelState, replaceAt, startLapic, startPins, type VmSnapshot } from './state.js';
+import { type ModelState, replaceAt } from './state.js';
 import { enterGuest, ioapicWriter } from './vcpuEntry.js';
-import { KERNEL_IOAPIC } from './vmms.js';
 
 /** The guest program may issue at most this many commands after one trace command; more means a storm. */
 export const MAX_REACTIONS = 32;
@@ -46,17 +37,6 @@ export interface StepResult {
   executed: Executed[];
 }
 
-function sendToVm(flow: Flow, event: VmEvent): number {
-  const { next, emitted } = advance<VmSnapshot['value'], VmSnapshot['context'], VmEvent, VmEmitted>(
-    vmMachine,
-    flow.state.vm,
-    event,
-  );
-  flow.state = { ...flow.state, vm: next };
-  // Stryker disable next-line ConditionalExpression: the VM machine emits nothing but its ret.
-  return emitted.find((e) => e.type === 'ret')?.value ?? 0;
-}
-
 function retOf(emitted: readonly LapicEmitted[]): number {
   for (const e of emitted) if (e.type === 'ret') return e.value;
   return 0;
@@ -76,16 +56,8 @@ function ioctl(flow: Flow, command: Command): Observation {
   switch (command.op) {
     case 'KVM_CHECK_EXTENSION':
       return { ret: sendToVm(flow, { type: 'CHECK_EXTENSION', fd: command.fd }) };
-    case 'KVM_CREATE_IRQCHIP': {
-      const ret = sendToVm(flow, { type: 'CREATE_IRQCHIP' });
-      if (ret === 0)
-        flow.state = {
-          ...flow.state,
-          ioapic: 'kernel',
-          pins: startPins(flow.state.config.pins, KERNEL_IOAPIC),
-        };
-      return { ret };
-    }
+    case 'KVM_CREATE_IRQCHIP':
+      return { ret: sendToVm(flow, { type: 'CREATE_IRQCHIP' }) };
     case 'KVM_ENABLE_CAP': {
       const [arg] = command.args;
       const ret =
@@ -94,17 +66,8 @@ function ioctl(flow: Flow, command: Command): Observation {
           : sendToVm(flow, { type: 'ENABLE_X2APIC_API', flags: arg });
       return { ret };
     }
-    case 'KVM_CREATE_VCPU': {
-      const ret = sendToVm(flow, { type: 'CREATE_VCPU', id: command.id });
-      if (ret === 0) {
-        const lapic = startLapic(command.id, flow.state.vm.value.irqchip !== 'none');
-        flow.state = { ...flow.state, lapics: replaceAt(flow.state.lapics, command.id, lapic) };
-      }
-      // KVM builds (and resets) the vCPU's LAPIC before it finds the id taken, so -EEXIST changes the APIC map too
-      // and every vCPU is asked to rescan (measured on sid 7.2: upstream/failed-create-vcpu-rescans.json).
-      if (ret === 0 || ret === ERRNO.EEXIST) requestScans(flow);
-      return { ret };
-    }
+    case 'KVM_CREATE_VCPU':
+      return { ret: sendToVm(flow, { type: 'CREATE_VCPU', id: command.id }) };
     case 'KVM_SET_CPUID2':
       lapicOf(flow.state, command.vcpu);
       return {
@@ -127,13 +90,13 @@ function ioctl(flow: Flow, command: Command): Observation {
         tmr,
         advertise: advertise(flow),
       });
-      requestScans(flow);
       return { ret: retOf(emitted) };
     }
     case 'KVM_GET_LAPIC': {
       const lapic = lapicOf(flow.state, command.vcpu);
-      if (lapic.value.apic === 'absent') return { ret: ERRNO.EINVAL };
-      return { ret: 0, value: readLapicRegister(lapic.value, lapic.context, command.reg) ?? 0 };
+      const ret = retOf(sendToLapic(flow, command.vcpu, { type: 'GET_LAPIC' }));
+      if (ret !== 0) return { ret };
+      return { ret, value: readLapicRegister(lapic.value, lapic.context, command.reg) ?? 0 };
     }
     default:
       throw new Error(`not an ioctl: ${command.op}`);
@@ -144,11 +107,6 @@ function faultOf(emitted: readonly LapicEmitted[]): Observation {
   return emitted.some((e) => e.type === 'fault') ? { fault: '#GP' } : {};
 }
 
-function softwareEnabledAt(state: ModelState, vcpu: number): boolean {
-  const lapic = state.lapics[vcpu];
-  return lapic != null && softwareEnabled(lapic.context);
-}
-
 function wrmsr(flow: Flow, vcpu: number, msr: number, value: bigint): Observation {
   const event = {
     type: 'WRMSR',
@@ -156,13 +114,8 @@ function wrmsr(flow: Flow, vcpu: number, msr: number, value: bigint): Observatio
     value: Number(value & 0xffff_ffffn),
     highBits: value > 0xffff_ffffn,
     vm: flow.state.vm.value,
-    rescansStaleEoi: KERNELS.get(flow.state.profile.kernel)?.rescansAfterStaleEoi === true,
   } as const;
-  const wasEnabled = softwareEnabledAt(flow.state, vcpu);
-  const observation = faultOf(sendToLapic(flow, vcpu, event));
-  // Toggling SPIV's enable bit changes KVM's APIC map; kvm_recalculate_apic_map() asks every vCPU to rescan.
-  if (softwareEnabledAt(flow.state, vcpu) !== wasEnabled) requestScans(flow);
-  return observation;
+  return faultOf(sendToLapic(flow, vcpu, event));
 }
 
 /** Guest, device and clock commands; returns the op-specific part of the observation. */
@@ -194,20 +147,21 @@ function guestAction(flow: Flow, command: Command): Observation {
       if (old === undefined) return {};
       const writer = ioapicWriter(flow.state);
       if (writer !== undefined) enterGuest(flow, writer);
-      writeRteHalf(flow, command.pin, { ...rteLow(old), dest }, old.dest, writer);
-      writeRteHalf(flow, command.pin, { vector, dest, trigger, masked }, dest, writer);
+      writeRteHalf(flow, command.pin, { ...rteLow(old), dest }, writer);
+      writeRteHalf(flow, command.pin, { vector, dest, trigger, masked }, writer);
       return {};
     }
     case 'guest.ioapicEoi': {
       const writer = ioapicWriter(flow.state);
       if (writer !== undefined) enterGuest(flow, writer);
-      eoiAllPins(flow, command.vector, 'register');
+      // Stryker disable next-line EqualityOperator: one pin past the end is undefined, which sendToPin ignores.
+      for (let pin = 0; pin < flow.state.pins.length; pin++)
+        sendToPin(flow, pin, { type: 'EOI', vector: command.vector, source: 'register' });
       return {};
     }
     case 'guest.init':
       sendToLapic(flow, command.vcpu, { type: 'INIT', advertise: advertise(flow) });
       flow.state = { ...flow.state, guest: replaceAt(flow.state.guest, command.vcpu, { phase: 'off' }) };
-      requestScans(flow);
       return {};
     case 'device.setLine':
       sendToPin(flow, command.pin, { type: 'SET_LINE', level: command.level === 1 });
@@ -223,23 +177,14 @@ function guestAction(flow: Flow, command: Command): Observation {
   }
 }
 
-/**
- * One 32-bit half of a redirection-entry write, after which the writer re-enters the guest. KVM's I/O APIC asks
- * only the entry's destination vCPUs to rescan, old and new (ioapic_write_indirect()); the VMM's re-routes the
- * pin with KVM_SET_GSI_ROUTING, which asks every vCPU.
- */
+/** One 32-bit half of a redirection-entry write, after which the writer re-enters the guest. */
 function writeRteHalf(
   flow: Flow,
   pin: number,
   rte: Pick<PinContext, 'vector' | 'dest' | 'trigger' | 'masked'>,
-  oldDest: number,
   writer: number | undefined,
 ): void {
   sendToPin(flow, pin, { type: 'WRITE_RTE', ...rte });
-  if (flow.state.ioapic === 'kernel')
-    // Stryker disable next-line ConditionalExpression: [dest, dest] asks the same vCPU as [dest].
-    requestScans(flow, rte.dest === oldDest ? [rte.dest] : [rte.dest, oldDest]);
-  else requestScans(flow);
   if (writer !== undefined) enterGuest(flow, writer);
 }
 

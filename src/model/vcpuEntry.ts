@@ -1,18 +1,9 @@
 import { type Flow, sendToLapic } from './interruptFlow.js';
-import { requestScans, scanOnEntry } from './routes.js';
 import type { ModelState } from './state.js';
 
-/**
- * A vCPU enters the guest (KVM_RUN) and carries out its pending requests. On its first entry the guest's boot
- * switches a CPUID-x2APIC vCPU to x2APIC mode through IA32_APIC_BASE, which changes KVM's APIC map, and
- * kvm_recalculate_apic_map() asks every vCPU to rescan.
- */
+/** A vCPU enters the guest (KVM_RUN); its LAPIC machine and the wiring carry out its pending requests. */
 export function enterGuest(flow: Flow, vcpu: number): void {
-  const lapic = flow.state.lapics[vcpu];
-  if (lapic == null) return;
   sendToLapic(flow, vcpu, { type: 'RUN' });
-  if (lapic.value.run === 'neverRun' && lapic.context.x2apic) requestScans(flow);
-  scanOnEntry(flow, vcpu);
 }
 
 /**
@@ -24,5 +15,5 @@ export function ioapicWriter(state: ModelState): number | undefined {
   const ran = state.lapics.findIndex((lapic) => lapic?.value.run === 'hasRun');
   if (ran >= 0) return ran;
   const first = state.lapics.findIndex((lapic) => lapic != null);
-  return state.ioapic === 'kernel' && first >= 0 ? first : undefined;
+  return state.vm.value.irqchip === 'kernel' && first >= 0 ? first : undefined;
 }

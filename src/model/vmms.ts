@@ -1,5 +1,5 @@
 import type { IoapicVersion } from '../../machines/apic.js';
-import { EOI_THROTTLE, type IoapicQuirks, NO_QUIRKS } from '../../machines/ioapicPin.js';
+import { EOI_THROTTLE, type IoapicQuirks, KVM_IOAPIC, NO_QUIRKS } from '../../machines/ioapicPin.js';
 
 /** What a VMM sets up by itself: the setup policy `native`. */
 export interface NativeSetup {
@@ -111,11 +111,11 @@ export function registerVmm(profile: VmmProfile): void {
   registry.set(profile.name, profile);
 }
 
-/** KVM's in-kernel I/O APIC, used whatever the VMM profile once KVM_CREATE_IRQCHIP succeeds. */
+/** KVM's in-kernel I/O APIC (KVM_IOAPIC), used whatever the VMM profile once KVM_CREATE_IRQCHIP succeeds. */
 export const KERNEL_IOAPIC: VmmProfile = {
   name: 'kvm',
   description:
     "KVM's in-kernel I/O APIC (ioapic.c): 0x11, throttles like QEMU, Remote IRR only if accepted, EOI services every pin of the vector",
-  ioapicVersion: 0x11,
-  quirks: { ...EOI_THROTTLE, remoteIrrOnlyIfAccepted: true, eoiServicesEveryMatchingPin: true },
+  ioapicVersion: KVM_IOAPIC.version,
+  quirks: KVM_IOAPIC.quirks,
 };

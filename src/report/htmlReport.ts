@@ -33,11 +33,11 @@ function matrixTable(data: ReportData): string {
 }
 
 function coverageSection(data: ReportData): string {
-  const { states, transitions } = data.coverage;
-  const missing = [...states.missing, ...transitions.missing].map(
+  const { states, transitions, wiring } = data.coverage;
+  const missing = [...states.missing, ...transitions.missing, ...wiring.missing].map(
     (id) => `<li><code>${escapeXml(id)}</code></li>`,
   );
-  return `<p>States ${states.reached}/${states.total}, transitions ${transitions.reached}/${transitions.total} of the XState machines.</p>
+  return `<p>States ${states.reached}/${states.total}, transitions ${transitions.reached}/${transitions.total} of the XState machines, wiring ${wiring.reached}/${wiring.total} between them.</p>
 ${missing.length === 0 ? '' : `<details><summary>never reached (${missing.length})</summary><ul>${missing.join('')}</ul></details>`}`;
 }
 

@@ -24,7 +24,7 @@ export function markdownReport(data: ReportData): string {
     '',
     '## Coverage',
     '',
-    `States ${data.coverage.states.reached}/${data.coverage.states.total}, transitions ${data.coverage.transitions.reached}/${data.coverage.transitions.total}.`,
+    `States ${data.coverage.states.reached}/${data.coverage.states.total}, transitions ${data.coverage.transitions.reached}/${data.coverage.transitions.total}, wiring ${data.coverage.wiring.reached}/${data.coverage.wiring.total}.`,
     '',
     '## Counterexamples',
     '',

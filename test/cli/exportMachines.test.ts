@@ -17,9 +17,19 @@ describe('seoib export machines', () => {
     const { code } = await cli('export', 'machines', '--format', 'mermaid,dot', '--out', dir);
     expect(code).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(
-      ['ioapicPin.dot', 'ioapicPin.mmd', 'lapic.dot', 'lapic.mmd', 'vm.dot', 'vm.mmd'].sort(),
+      [
+        'ioapicPin.dot',
+        'ioapicPin.mmd',
+        'lapic.dot',
+        'lapic.mmd',
+        'vm.dot',
+        'vm.mmd',
+        'wiring.dot',
+        'wiring.mmd',
+      ].sort(),
     );
     expect(readFileSync(join(dir, 'vm.dot'), 'utf8')).toBe(machineDiagrams('dot').get('vm.dot'));
+    expect(readFileSync(join(dir, 'wiring.mmd'), 'utf8')).toBe(machineDiagrams('mermaid').get('wiring.mmd'));
   });
 
   it('rejects an unknown format with one line and exit 2', async () => {

@@ -21,6 +21,11 @@ describe('machineGraph', () => {
     expect(transitions.some((id) => id.endsWith(' always #0'))).toBe(true);
     expect(transitions.some((id) => id.startsWith('vm '))).toBe(true);
   });
+
+  it('lists every wire between them by id', () => {
+    expect(machineGraph().wiring).toContain('lapic.eoiExit');
+    expect(machineGraph().wiring).toHaveLength(11);
+  });
 });
 
 describe('measureCoverage', () => {
@@ -28,9 +33,16 @@ describe('measureCoverage', () => {
     const { result, visited } = measureCoverage(createVcpu);
     expect(result.observation.ret).toBe(0);
     expect(visited.size).toBeGreaterThan(0);
+    expect([...visited].filter((id) => machineGraph().wiring.includes(id))).toEqual([
+      'vm.vcpuCreated',
+      'vm.apicMapChanged',
+    ]);
     expect(
       [...visited].every(
-        (id) => machineGraph().states.includes(id) || machineGraph().transitions.includes(id),
+        (id) =>
+          machineGraph().states.includes(id) ||
+          machineGraph().transitions.includes(id) ||
+          machineGraph().wiring.includes(id),
       ),
     ).toBe(true);
   });
@@ -56,6 +68,11 @@ describe('coverageOf', () => {
     expect(coverage.transitions.total).toBe(graph.transitions.length);
     expect(coverage.transitions.reached + coverage.transitions.missing.length).toBe(graph.transitions.length);
     expect(coverage.transitions.reached).toBeGreaterThan(0);
+    expect(coverage.wiring).toEqual({
+      reached: 2,
+      total: graph.wiring.length,
+      missing: graph.wiring.filter((id) => id !== 'vm.vcpuCreated' && id !== 'vm.apicMapChanged'),
+    });
     expect(coverageOf(new Set()).states).toEqual({
       reached: 0,
       total: graph.states.length,

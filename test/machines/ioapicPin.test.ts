@@ -3,6 +3,7 @@ import type { IoapicVersion } from '../../machines/apic.js';
 import {
   type IoapicQuirks,
   ioapicPinMachine,
+  KVM_IOAPIC,
   NO_QUIRKS,
   type PinContext,
   type PinEmitted,
@@ -18,7 +19,7 @@ function send(pin: Pin, ...events: PinEvent[]): { pin: Pin; delivered: number } 
   for (const event of events) {
     const r = advance<Pin['value'], PinContext, PinEvent, PinEmitted>(ioapicPinMachine, current, event);
     current = r.next;
-    delivered += r.emitted.length;
+    delivered += r.emitted.filter((e) => e.type === 'deliver').length;
   }
   return { pin: current, delivered };
 }
@@ -30,7 +31,7 @@ const down: PinEvent = { type: 'SET_LINE', level: false };
 const broadcast: PinEvent = { type: 'EOI', vector: 64, source: 'broadcast' };
 const register: PinEvent = { type: 'EOI', vector: 64, source: 'register' };
 const fresh = (version: IoapicVersion = 0x20, quirks: Partial<IoapicQuirks> = {}): Pin =>
-  start(ioapicPinMachine, { pin: 5, version, quirks: { ...NO_QUIRKS, ...quirks } });
+  start(ioapicPinMachine, { pin: 5, version, quirks: { ...NO_QUIRKS, ...quirks }, inKernel: false });
 
 describe('ioapic pin machine', () => {
   it('starts masked: an asserted line delivers nothing', () => {
@@ -151,5 +152,32 @@ describe('ioapic pin machine: where guards look further', () => {
 
   it('the textbook I/O APIC keeps Remote IRR for an interrupt no LAPIC accepted', () => {
     expect(send(fresh(), level, up, { type: 'UNACCEPTED' }).pin.value).toBe('remoteIrrSet');
+  });
+});
+
+describe('ioapic pin machine: what it asks of KVM', () => {
+  const emitted = (pin: Pin, event: PinEvent) =>
+    advance<Pin['value'], PinContext, PinEvent, PinEmitted>(ioapicPinMachine, pin, event).emitted;
+  const kvm = (): Pin => start(ioapicPinMachine, { pin: 5, ...KVM_IOAPIC });
+
+  it("an entry write asks the old and new destination to rescan on KVM's I/O APIC, every vCPU on the VMM's", () => {
+    const toVcpu2 = { ...level, dest: 2 } as PinEvent;
+    expect(emitted(kvm(), toVcpu2)).toEqual([{ type: 'routeChanged', vcpus: [2, 0] }]);
+    expect(emitted(send(kvm(), toVcpu2, up).pin, edge)).toEqual([{ type: 'routeChanged', vcpus: [0, 2] }]);
+    expect(emitted(fresh(), toVcpu2)).toEqual([{ type: 'routeChanged', vcpus: 'every' }]);
+    expect(emitted(send(fresh(), up).pin, level)).toEqual([
+      { type: 'routeChanged', vcpus: 'every' },
+      { type: 'deliver', pin: 5, vector: 64, dest: 0, level: true },
+    ]);
+  });
+
+  it('says when an EOI clears Remote IRR: before a re-delivery, at a throttle, or for good', () => {
+    const asserted = send(fresh(), level, up).pin;
+    expect(emitted(asserted, broadcast).map((e) => e.type)).toEqual(['remoteIrrCleared', 'deliver']);
+    expect(emitted(send(asserted, down).pin, broadcast)).toEqual([{ type: 'remoteIrrCleared', pin: 5 }]);
+    const throttled = send(fresh(0x20, { throttleEois: 1, throttleNs: 10 }), level, up).pin;
+    expect(emitted(throttled, broadcast)).toEqual([{ type: 'remoteIrrCleared', pin: 5 }]);
+    expect(emitted(asserted, { type: 'EOI', vector: 65, source: 'broadcast' })).toEqual([]);
+    expect(emitted(send(fresh(0x11), level, up).pin, register)).toEqual([]);
   });
 });

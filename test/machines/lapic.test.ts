@@ -28,14 +28,13 @@ function send(lapic: Lapic, ...events: LapicEvent[]): { lapic: Lapic; emitted: L
 }
 
 const split = (seoib: VmValue['seoib']): VmValue => ({ irqchip: 'split', seoib, vcpus: 'some' });
-const fresh = (): Lapic => start(lapicMachine, { id: 0, inKernel: true });
+const fresh = (): Lapic => start(lapicMachine, { id: 0, inKernel: true, rescansStaleEoi: true });
 const wrmsr = (msr: number, value: number, vm: VmValue = split('quirked')): LapicEvent => ({
   type: 'WRMSR',
   msr,
   value,
   highBits: false,
   vm,
-  rescansStaleEoi: false,
 });
 const x2apic = (advertise: boolean): LapicEvent => ({ type: 'SET_CPUID2', x2apic: true, advertise });
 
@@ -71,7 +70,7 @@ describe('lapic machine: LVR and SPIV', () => {
       tmr: [80],
       advertise: false,
     });
-    expect(emitted).toEqual([{ type: 'ret', value: 0 }]);
+    expect(emitted).toEqual([{ type: 'apicMapChanged' }, { type: 'ret', value: 0 }]);
     expect(readLapicRegister(lapic.value, lapic.context, 0xf0)).toBe(0x11ff);
     expect(readLapicRegister(lapic.value, lapic.context, 0x30)).toBe(0x50014);
     expect(readLapicRegister(lapic.value, lapic.context, 0x120)).toBe(1 << 16);
@@ -110,7 +109,11 @@ describe('lapic machine: LVR and SPIV', () => {
   });
 
   it('has no registers without an in-kernel LAPIC', () => {
-    const absent = start<LapicValue, LapicContext>(lapicMachine, { id: 0, inKernel: false });
+    const absent = start<LapicValue, LapicContext>(lapicMachine, {
+      id: 0,
+      inKernel: false,
+      rescansStaleEoi: true,
+    });
     expect(absent.value.apic).toBe('absent');
     expect(
       send(absent, { type: 'SET_LAPIC', spiv: 0x1ff, irr: [], isr: [], tmr: [], advertise: true }).emitted,
@@ -185,9 +188,7 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
         elsewhere: [],
       },
     ).lapic;
-    expect(send(level, { type: 'EOI', vm: kernel, rescansStaleEoi: false }).emitted).toEqual([
-      { type: 'ioapicEoi', vector: 64 },
-    ]);
+    expect(send(level, { type: 'EOI', vm: kernel }).emitted).toEqual([{ type: 'ioapicEoi', vector: 64 }]);
     const directed = send(level, {
       type: 'SET_LAPIC',
       spiv: 0x11ff,
@@ -196,7 +197,7 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
       tmr: [64],
       advertise: false,
     }).lapic;
-    expect(send(directed, { type: 'EOI', vm: kernel, rescansStaleEoi: false }).emitted).toEqual([
+    expect(send(directed, { type: 'EOI', vm: kernel }).emitted).toEqual([
       { type: 'eoiSuppressed', vector: 64 },
     ]);
     const edge = send(level, {
@@ -207,7 +208,7 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
       tmr: [],
       advertise: false,
     }).lapic;
-    expect(send(edge, { type: 'EOI', vm: kernel, rescansStaleEoi: false }).emitted).toEqual([]);
+    expect(send(edge, { type: 'EOI', vm: kernel }).emitted).toEqual([]);
   });
 
   it('keeps a vector routed to another vCPU in the EOI-exit bitmap only while it is pending here', () => {
@@ -226,9 +227,13 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
     expect(requested.context.eoiExit).toEqual([]);
     const scanned = send(requested, { type: 'SCAN_ROUTES', targeted: [64], elsewhere: [] }).lapic;
     expect(scanned.context).toMatchObject({ scanRequested: false, eoiExit: [64], staleEoi: -1 });
-    const absent = send(start(lapicMachine, { id: 0, inKernel: false }), { type: 'REQUEST_SCAN' }).lapic;
-    const consumed = send(absent, { type: 'SCAN_ROUTES', targeted: [64], elsewhere: [] }).lapic;
-    expect(consumed.context).toMatchObject({ scanRequested: false, eoiExit: [] });
+    // Without an in-kernel APIC there is nothing to rescan: vcpu_scan_ioapic() returns at once.
+    const absent = start<LapicValue, LapicContext>(lapicMachine, {
+      id: 0,
+      inKernel: false,
+      rescansStaleEoi: true,
+    });
+    expect(send(absent, { type: 'REQUEST_SCAN' }).lapic.context.scanRequested).toBe(false);
   });
 
   it.each([
@@ -238,15 +243,20 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
   ])(
     'an intercepted EOI of the stale vector asks for a rescan (kernel rescans: %s, EOI of %i): %s',
     (rescans, eoied, requested) => {
+      const kernel = start<LapicValue, LapicContext>(lapicMachine, {
+        id: 0,
+        inKernel: true,
+        rescansStaleEoi: rescans,
+      });
       const stale = send(
-        enabled(),
+        send(kernel, x2apic(true), wrmsr(0x80f, 0x1ff)).lapic,
         { type: 'DELIVER', vector: 64, level: true },
         { type: 'DELIVER', vector: 80, level: true },
         { type: 'SCAN_ROUTES', targeted: [80], elsewhere: [64] },
         { type: 'SET_LAPIC', spiv: 0x1ff, irr: [], isr: [eoied], tmr: [eoied], advertise: false },
       ).lapic;
       expect(stale.context).toMatchObject({ staleEoi: 64, scanRequested: false });
-      const after = send(stale, { type: 'EOI', vm: split('quirked'), rescansStaleEoi: rescans });
+      const after = send(stale, { type: 'EOI', vm: split('quirked') });
       expect(after.emitted).toEqual([{ type: 'eoiExit', vector: eoied }]);
       expect(after.lapic.context.scanRequested).toBe(requested);
     },
@@ -255,7 +265,7 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
 
 describe('lapic machine: registers as RDMSR and KVM_GET_LAPIC read them', () => {
   /** ISR, TMR and IRR each with a vector in their first and last 32-bit word, all different. */
-  const loaded = send(start(lapicMachine, { id: 3, inKernel: true }), x2apic(true), {
+  const loaded = send(start(lapicMachine, { id: 3, inKernel: true, rescansStaleEoi: true }), x2apic(true), {
     type: 'SET_LAPIC',
     spiv: 0x1ff,
     irr: [22, 254],
@@ -285,7 +295,7 @@ describe('lapic machine: registers as RDMSR and KVM_GET_LAPIC read them', () => 
 });
 
 describe('lapic machine: without an in-kernel APIC', () => {
-  const absent = (): Lapic => start(lapicMachine, { id: 0, inKernel: false });
+  const absent = (): Lapic => start(lapicMachine, { id: 0, inKernel: false, rescansStaleEoi: true });
 
   it('faults a guest WRMSR, takes no interrupt, refuses KVM_SET_LAPIC', () => {
     expect(send(absent(), wrmsr(0x80f, 0x1ff)).emitted).toEqual([{ type: 'fault' }]);
@@ -299,5 +309,46 @@ describe('lapic machine: without an in-kernel APIC', () => {
       advertise: true,
     };
     expect(send(absent(), setLapic).emitted).toEqual([{ type: 'ret', value: -22 }]);
+    expect(send(absent(), { type: 'GET_LAPIC' }).emitted).toEqual([{ type: 'ret', value: -22 }]);
+  });
+});
+
+describe('lapic machine: what it asks of the other machines', () => {
+  const types = (lapic: Lapic, ...events: LapicEvent[]) => send(lapic, ...events).emitted.map((e) => e.type);
+
+  it('enters the guest at every KVM_RUN, and its first one with x2APIC CPUID changes the APIC map', () => {
+    const x2 = send(fresh(), x2apic(true)).lapic;
+    expect(send(x2, { type: 'RUN' }).emitted).toEqual([
+      { type: 'apicMapChanged' },
+      { type: 'entered', vcpu: 0 },
+    ]);
+    expect(types(send(x2, { type: 'RUN' }).lapic, { type: 'RUN' })).toEqual(['entered']);
+    const xapic = send(fresh(), { type: 'SET_CPUID2', x2apic: false, advertise: true }).lapic;
+    expect(types(xapic, { type: 'RUN' })).toEqual(['entered']);
+    const other = start<LapicValue, LapicContext>(lapicMachine, {
+      id: 2,
+      inKernel: false,
+      rescansStaleEoi: true,
+    });
+    expect(send(other, { type: 'RUN' }).emitted).toEqual([{ type: 'entered', vcpu: 2 }]);
+  });
+
+  it('changes the APIC map on INIT and on a guest write that flips SPIV bit 8, whatever bit 12 does', () => {
+    const disabled = send(fresh(), x2apic(true)).lapic;
+    expect(types(disabled, { type: 'INIT', advertise: false })).toEqual(['apicMapChanged']);
+    expect(types(disabled, wrmsr(0x80f, 0x1ff))).toEqual(['apicMapChanged']);
+    expect(types(disabled, wrmsr(0x80f, 0x11ff))).toEqual(['apicMapChanged']);
+    expect(types(disabled, wrmsr(0x80f, 0x10fe))).toEqual([]);
+    expect(types(disabled, wrmsr(0x80f, 0x0fe))).toEqual([]);
+    const enabled = send(disabled, wrmsr(0x80f, 0x11ff)).lapic;
+    expect(types(enabled, wrmsr(0x80f, 0x10ff))).toEqual(['apicMapChanged']);
+    expect(types(enabled, wrmsr(0x80f, 0x0ff))).toEqual(['apicMapChanged']);
+    expect(types(enabled, wrmsr(0x80f, 0x11fe))).toEqual([]);
+    expect(types(enabled, wrmsr(0x80f, 0x1fe))).toEqual([]);
+  });
+
+  it('answers KVM_GET_LAPIC with 0 and keeps a scan request for its next entry', () => {
+    expect(send(fresh(), { type: 'GET_LAPIC' }).emitted).toEqual([{ type: 'ret', value: 0 }]);
+    expect(send(fresh(), { type: 'REQUEST_SCAN' }).lapic.context.scanRequested).toBe(true);
   });
 });

@@ -19,7 +19,7 @@ describe('the machines start in their documented reset states', () => {
   });
 
   it('lapic: never run; an in-kernel APIC with LVR bit 24 and SPIV bit 12 clear, else none', () => {
-    const [inKernel] = initialTransition(lapicMachine, { id: 0, inKernel: true });
+    const [inKernel] = initialTransition(lapicMachine, { id: 0, inKernel: true, rescansStaleEoi: true });
     expect(inKernel.value).toEqual({
       run: 'neverRun',
       apic: { present: { lvr: 'bit24Clear', spiv: 'bit12Clear' } },
@@ -28,12 +28,17 @@ describe('the machines start in their documented reset states', () => {
     const present = lapicMachine.root.states.apic?.states.present?.states;
     expect(Object.keys(present?.lvr?.states ?? {})).toEqual(['bit24Clear', 'bit24Set']);
     expect(Object.keys(present?.spiv?.states ?? {})).toEqual(['bit12Clear', 'bit12Set']);
-    const [none] = initialTransition(lapicMachine, { id: 0, inKernel: false });
+    const [none] = initialTransition(lapicMachine, { id: 0, inKernel: false, rescansStaleEoi: true });
     expect(none.value).toEqual({ run: 'neverRun', apic: 'absent' });
   });
 
   it('ioapicPin: Remote IRR clear', () => {
-    const [pin] = initialTransition(ioapicPinMachine, { pin: 0, version: 0x20, quirks: NO_QUIRKS });
+    const [pin] = initialTransition(ioapicPinMachine, {
+      pin: 0,
+      version: 0x20,
+      quirks: NO_QUIRKS,
+      inKernel: false,
+    });
     expect(pin.value).toBe('remoteIrrClear');
   });
 });

@@ -3,6 +3,7 @@ import {
   advertisesSuppressEoiBroadcast,
   type KernelTraits,
   suppressesEoiBroadcast,
+  type VmEmitted,
   type VmEvent,
   type VmValue,
   vmMachine,
@@ -185,4 +186,58 @@ describe('advertise and suppress (kvm_lapic_advertise/suppress_eoi_broadcast)', 
       expect(suppressesEoiBroadcast(value(irqchip, seoib), false)).toBe(false);
     },
   );
+});
+
+describe('vm machine: what its ioctls start and ask of the other machines', () => {
+  const emittedBy = (kernel: string, events: VmEvent[]) => {
+    let vm: Vm = start(vmMachine, { traits: traits(kernel) });
+    const all: VmEmitted[][] = [];
+    for (const event of events) {
+      const r = advance<VmValue, unknown, VmEvent, VmEmitted>(vmMachine, vm, event);
+      vm = r.next;
+      all.push([...r.emitted]);
+    }
+    return all;
+  };
+
+  it("KVM_CREATE_IRQCHIP makes KVM's I/O APIC once; a refused one makes nothing", () => {
+    expect(emittedBy('upstream', [{ type: 'CREATE_IRQCHIP' }, { type: 'CREATE_IRQCHIP' }])).toEqual([
+      [{ type: 'ioapicCreated' }, { type: 'ret', value: 0 }],
+      [{ type: 'ret', value: -17 }],
+    ]);
+  });
+
+  it("a vCPU's LAPIC is in-kernel with an irqchip, and carries the kernel's stale-EOI rescan", () => {
+    const lapic = (kernel: string, events: VmEvent[]) =>
+      emittedBy(kernel, events)
+        .flat()
+        .find((e) => e.type === 'vcpuCreated');
+    const create: VmEvent = { type: 'CREATE_VCPU', id: 2 };
+    expect(lapic('upstream', [create])).toEqual({
+      type: 'vcpuCreated',
+      lapic: { id: 2, inKernel: false, rescansStaleEoi: true },
+    });
+    expect(lapic('legacy', [split, create])).toEqual({
+      type: 'vcpuCreated',
+      lapic: { id: 2, inKernel: true, rescansStaleEoi: false },
+    });
+    expect(lapic('upstream', [{ type: 'CREATE_IRQCHIP' }, create])).toMatchObject({
+      lapic: { inKernel: true },
+    });
+  });
+
+  it('every KVM_CREATE_VCPU changes the APIC map, a refused duplicate id too, and only a new one starts a LAPIC', () => {
+    const types = emittedBy('upstream', [
+      split,
+      { type: 'CREATE_VCPU', id: 0 },
+      { type: 'CREATE_VCPU', id: 1 },
+      { type: 'CREATE_VCPU', id: 1 },
+    ]).map((emitted) => emitted.map((e) => e.type));
+    expect(types).toEqual([
+      ['ret'],
+      ['vcpuCreated', 'apicMapChanged', 'ret'],
+      ['vcpuCreated', 'apicMapChanged', 'ret'],
+      ['apicMapChanged', 'ret'],
+    ]);
+  });
 });

@@ -16,7 +16,7 @@ describe('initialState', () => {
       ['remoteIrrClear', 1, 0x11, true],
       ['remoteIrrClear', 2, 0x11, true],
     ]);
-    expect(state).toMatchObject({ ioapic: 'vmm', clockNs: 0, guest: [{ phase: 'off' }, { phase: 'off' }] });
+    expect(state).toMatchObject({ clockNs: 0, guest: [{ phase: 'off' }, { phase: 'off' }] });
   });
 
   it('refuses a profile it does not know, naming it', () => {

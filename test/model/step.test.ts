@@ -85,7 +85,7 @@ describe('step: composition', () => {
       { op: 'guest.ioapicEoi', vector: 64 },
     ];
     const { state } = runCommands({ kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' }, commands);
-    expect(state.ioapic).toBe('kernel');
+    expect(state.vm.value.irqchip).toBe('kernel');
     expect(state.pins[5]?.context.version).toBe(0x11);
     expect(state.pins[5]?.value).toBe('remoteIrrSet');
   });

@@ -1,0 +1,181 @@
+import { KVM_IOAPIC, type PinContext, type PinEmitted, type PinEvent, type PinInput } from './ioapicPin.js';
+import type { LapicContext, LapicEmitted, LapicEvent, LapicInput } from './lapic.js';
+import * as vectors from './vectorSet.js';
+import type { VmContext, VmEmitted, VmValue } from './vm.js';
+
+/** The machines' snapshots as the wiring reads them: one VM, a LAPIC per vCPU id (null before it exists), the pins. */
+export interface Machines {
+  /** The VM machine. */
+  vm: { value: VmValue; context: VmContext };
+  /** LAPIC machines by vCPU id. */
+  lapics: readonly ({ context: LapicContext } | null)[];
+  /** I/O APIC pin machines by pin number. */
+  pins: readonly { context: PinContext }[];
+}
+
+/** Which instances of a machine a send reaches: one, some (in vCPU order, each once), or every existing one. */
+export type Reach = number | readonly number[] | 'every';
+
+/** What a wire does with one emitted event. */
+export type Send =
+  /** An event to LAPICs; `unless`: when the LAPIC is missing or does not emit `answer`, `send` goes instead. */
+  | { to: 'lapic'; at: Reach; event: LapicEvent; unless?: { answer: LapicEmitted['type']; send: Send } }
+  | { to: 'ioapicPin'; at: Reach; event: PinEvent }
+  /** A LAPIC machine starts (KVM_CREATE_VCPU). */
+  | { to: 'lapic'; start: LapicInput }
+  /** Every pin machine starts afresh as another I/O APIC's (KVM_CREATE_IRQCHIP). */
+  | { to: 'ioapicPin'; start: Omit<PinInput, 'pin'> }
+  /** Kept for the command's observation: an EOI exit, a delivery latched in IRR, a pin whose Remote IRR an EOI cleared. */
+  | { to: 'observation'; record: 'exits' | 'deliveries' | 'eoiedPins'; value: number };
+
+/** One wire: where an event a machine emits goes, and where KVM does the same. */
+export interface Wire<E> {
+  /** The machine that emits. */
+  from: 'vm' | 'lapic' | 'ioapicPin';
+  /** Where its sends go. */
+  to: readonly ('lapic' | 'ioapicPin' | 'observation')[];
+  /** What arrives where, in words, for diagrams. */
+  label: string;
+  /** The kernel function that carries it. */
+  kernel: string;
+  /** The sends, in order, for one emitted event. */
+  route: (emitted: E, machines: Machines) => readonly Send[];
+}
+
+type WiresOf<E extends { type: string }> = { readonly [T in E['type']]?: Wire<Extract<E, { type: T }>> };
+
+const EVERY_VCPU_RESCANS: Send = { to: 'lapic', at: 'every', event: { type: 'REQUEST_SCAN' } };
+
+/**
+ * vcpu_scan_ioapic(): the vCPU's new EOI-exit bitmap from the level-triggered redirection entries:
+ * kvm_ioapic_scan_entry() over every pin of KVM's I/O APIC, kvm_scan_ioapic_routes() over the VMM's MSI routes
+ * in split mode, where only GSIs below nr_reserved_ioapic_pins are scanned.
+ */
+export function scanCovers(vm: Machines['vm'], pin: number): boolean {
+  return vm.value.irqchip === 'kernel' || pin < vm.context.reservedPins;
+}
+
+function scanRoutes(machines: Machines, vcpu: number): LapicEvent {
+  const scanned = machines.pins
+    .filter((p, pin) => p.context.trigger === 'level' && scanCovers(machines.vm, pin))
+    .map((p) => p.context);
+  return {
+    type: 'SCAN_ROUTES',
+    targeted: vectors.fromList(scanned.filter((p) => p.dest === vcpu).map((p) => p.vector)),
+    // Stryker disable next-line MethodExpression,ConditionalExpression: a targeted vector is in the bitmap anyway.
+    elsewhere: vectors.fromList(scanned.filter((p) => p.dest !== vcpu).map((p) => p.vector)),
+  };
+}
+
+function broadcastEoi(vector: number): Send {
+  return { to: 'ioapicPin', at: 'every', event: { type: 'EOI', vector, source: 'broadcast' } };
+}
+
+/** What the VM machine's events reach. */
+export const VM_WIRES: WiresOf<VmEmitted> = {
+  ioapicCreated: {
+    from: 'vm',
+    to: ['ioapicPin'],
+    label: "every pin restarts as KVM's I/O APIC",
+    kernel: 'kvm_arch_vm_ioctl(KVM_CREATE_IRQCHIP) → kvm_ioapic_init()',
+    route: () => [{ to: 'ioapicPin', start: KVM_IOAPIC }],
+  },
+  vcpuCreated: {
+    from: 'vm',
+    to: ['lapic'],
+    label: "the vCPU's LAPIC starts",
+    kernel: 'kvm_vm_ioctl_create_vcpu() → kvm_create_lapic()',
+    route: (e) => [{ to: 'lapic', start: e.lapic }],
+  },
+  apicMapChanged: {
+    from: 'vm',
+    to: ['lapic'],
+    label: 'REQUEST_SCAN to every vCPU',
+    kernel: 'kvm_recalculate_apic_map() → kvm_make_scan_ioapic_request()',
+    route: () => [EVERY_VCPU_RESCANS],
+  },
+};
+
+/** What a LAPIC machine's events reach. */
+export const LAPIC_WIRES: WiresOf<LapicEmitted> = {
+  apicMapChanged: {
+    from: 'lapic',
+    to: ['lapic'],
+    label: 'REQUEST_SCAN to every vCPU',
+    kernel: 'kvm_recalculate_apic_map() → kvm_make_scan_ioapic_request()',
+    route: () => [EVERY_VCPU_RESCANS],
+  },
+  entered: {
+    from: 'lapic',
+    to: ['lapic'],
+    label: 'SCAN_ROUTES to the entering vCPU if it was asked to rescan',
+    kernel: 'vcpu_enter_guest(): kvm_check_request(KVM_REQ_SCAN_IOAPIC) → vcpu_scan_ioapic()',
+    route: (e, machines) =>
+      machines.lapics[e.vcpu]?.context.scanRequested === true
+        ? [{ to: 'lapic', at: e.vcpu, event: scanRoutes(machines, e.vcpu) }]
+        : [],
+  },
+  injected: {
+    from: 'lapic',
+    to: ['observation'],
+    label: 'a delivery, observed',
+    kernel: '__apic_accept_irq()',
+    route: (e) => [{ to: 'observation', record: 'deliveries', value: e.vector }],
+  },
+  eoiExit: {
+    from: 'lapic',
+    to: ['observation', 'ioapicPin'],
+    label: "KVM_EXIT_IOAPIC_EOI: the VMM's I/O APIC takes a broadcast EOI on every pin",
+    kernel: 'kvm_ioapic_send_eoi() → KVM_REQ_IOAPIC_EOI_EXIT (split irqchip)',
+    route: (e) => [{ to: 'observation', record: 'exits', value: e.vector }, broadcastEoi(e.vector)],
+  },
+  ioapicEoi: {
+    from: 'lapic',
+    to: ['ioapicPin'],
+    label: "KVM's I/O APIC takes a broadcast EOI on every pin",
+    kernel: 'kvm_ioapic_send_eoi() → kvm_ioapic_update_eoi()',
+    route: (e) => [broadcastEoi(e.vector)],
+  },
+};
+
+/** What an I/O APIC pin machine's events reach. */
+export const PIN_WIRES: WiresOf<PinEmitted> = {
+  deliver: {
+    from: 'ioapicPin',
+    to: ['lapic', 'ioapicPin'],
+    label: 'DELIVER to the destination LAPIC; UNACCEPTED back unless it was injected',
+    kernel: 'ioapic_service() → kvm_irq_delivery_to_apic()',
+    route: (e) => [
+      {
+        to: 'lapic',
+        at: e.dest,
+        event: { type: 'DELIVER', vector: e.vector, level: e.level },
+        unless: { answer: 'injected', send: { to: 'ioapicPin', at: e.pin, event: { type: 'UNACCEPTED' } } },
+      },
+    ],
+  },
+  routeChanged: {
+    from: 'ioapicPin',
+    to: ['lapic'],
+    label: 'REQUEST_SCAN to the vCPUs it names',
+    kernel: 'ioapic_write_indirect() → kvm_make_scan_ioapic_request_mask(); split: kvm_set_irq_routing()',
+    route: (e) => [{ to: 'lapic', at: e.vcpus, event: { type: 'REQUEST_SCAN' } }],
+  },
+  remoteIrrCleared: {
+    from: 'ioapicPin',
+    to: ['observation'],
+    label: 'an EOIed pin, observed',
+    kernel: 'kvm_ioapic_update_eoi_one()',
+    route: (e) => [{ to: 'observation', record: 'eoiedPins', value: e.pin }],
+  },
+};
+
+/** Every wire by id (`lapic.eoiExit`): what coverage counts and `export machines` draws. */
+export const WIRES: ReadonlyMap<string, Wire<never>> = new Map(
+  [VM_WIRES, LAPIC_WIRES, PIN_WIRES].flatMap((wires) =>
+    Object.entries(wires).map(([type, wire]) => [
+      `${(wire as Wire<never>).from}.${type}`,
+      wire as Wire<never>,
+    ]),
+  ),
+);

@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { KVM_IOAPIC } from '../../machines/ioapicPin.js';
+import { LAPIC_WIRES, type Machines, PIN_WIRES, scanCovers, VM_WIRES, WIRES } from '../../machines/wiring.js';
+import type { Command } from '../../src/model/command.js';
+import { initialState } from '../../src/model/state.js';
+import { runCommands } from '../helpers.js';
+
+const profile = { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'linux' } as const;
+const adversarial = { ...profile, guest: 'adversarial' };
+
+/** A VM with a split irqchip reserving `reserved` pins, vCPUs 0 and 1, and level entries on pins 0-2. */
+function splitVm(reserved: number): Machines {
+  const { state } = runCommands(
+    profile,
+    [
+      { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [reserved] },
+      { op: 'KVM_CREATE_VCPU', id: 0 },
+      { op: 'KVM_CREATE_VCPU', id: 1 },
+      { op: 'guest.ioapicWriteRte', pin: 0, vector: 64, dest: 0, trigger: 'level', masked: true },
+      { op: 'guest.ioapicWriteRte', pin: 1, vector: 80, dest: 1, trigger: 'level', masked: true },
+      { op: 'guest.ioapicWriteRte', pin: 2, vector: 96, dest: 0, trigger: 'edge', masked: true },
+    ],
+    { vcpus: 2, pins: 3 },
+  );
+  return state;
+}
+
+describe('wiring: what a scan covers', () => {
+  it("covers every pin of KVM's I/O APIC, and in split mode only the pins below nr_reserved_ioapic_pins", () => {
+    const vm = (irqchip: 'kernel' | 'split' | 'none', reservedPins: number) =>
+      ({ value: { irqchip, seoib: 'quirked', vcpus: 'some' }, context: { reservedPins } }) as Machines['vm'];
+    expect([0, 23].map((pin) => scanCovers(vm('kernel', 0), pin))).toEqual([true, true]);
+    expect([0, 1, 2].map((pin) => scanCovers(vm('split', 2), pin))).toEqual([true, true, false]);
+    expect(scanCovers(vm('none', 0), 0)).toBe(false);
+  });
+
+  it('a vCPU entering with a scan requested gets the level entries it is the destination of, and the others', () => {
+    const machines = splitVm(24);
+    const requested = {
+      ...machines,
+      lapics: machines.lapics.map((l) => l && { ...l, context: { ...l.context, scanRequested: true } }),
+    };
+    expect(LAPIC_WIRES.entered?.route({ type: 'entered', vcpu: 1 }, requested)).toEqual([
+      { to: 'lapic', at: 1, event: { type: 'SCAN_ROUTES', targeted: [80], elsewhere: [64] } },
+    ]);
+    const fewer = splitVm(1);
+    const fewerRequested = { ...fewer, lapics: requested.lapics };
+    expect(LAPIC_WIRES.entered?.route({ type: 'entered', vcpu: 1 }, fewerRequested)).toEqual([
+      { to: 'lapic', at: 1, event: { type: 'SCAN_ROUTES', targeted: [], elsewhere: [64] } },
+    ]);
+  });
+
+  it('a vCPU entering without a scan request sends nothing', () => {
+    const machines = splitVm(24);
+    const idle = {
+      ...machines,
+      lapics: machines.lapics.map((l) => l && { ...l, context: { ...l.context, scanRequested: false } }),
+    };
+    expect(LAPIC_WIRES.entered?.route({ type: 'entered', vcpu: 0 }, idle)).toEqual([]);
+  });
+});
+
+describe('wiring: where each emitted event goes', () => {
+  const machines = initialState(profile, { vcpus: 2, pins: 2 });
+
+  it('a pin delivers to its destination LAPIC and hears UNACCEPTED unless the LAPIC injected it', () => {
+    expect(
+      PIN_WIRES.deliver?.route({ type: 'deliver', pin: 1, vector: 64, dest: 1, level: true }, machines),
+    ).toEqual([
+      {
+        to: 'lapic',
+        at: 1,
+        event: { type: 'DELIVER', vector: 64, level: true },
+        unless: { answer: 'injected', send: { to: 'ioapicPin', at: 1, event: { type: 'UNACCEPTED' } } },
+      },
+    ]);
+  });
+
+  it('an EOI exit is observed and reaches every pin as a broadcast EOI; an in-kernel EOI only the latter', () => {
+    const broadcast = {
+      to: 'ioapicPin',
+      at: 'every',
+      event: { type: 'EOI', vector: 80, source: 'broadcast' },
+    };
+    expect(LAPIC_WIRES.eoiExit?.route({ type: 'eoiExit', vector: 80 }, machines)).toEqual([
+      { to: 'observation', record: 'exits', value: 80 },
+      broadcast,
+    ]);
+    expect(LAPIC_WIRES.ioapicEoi?.route({ type: 'ioapicEoi', vector: 80 }, machines)).toEqual([broadcast]);
+  });
+
+  it('APIC map changes ask every vCPU to rescan; an entry write asks the vCPUs it names', () => {
+    const every = [{ to: 'lapic', at: 'every', event: { type: 'REQUEST_SCAN' } }];
+    expect(VM_WIRES.apicMapChanged?.route({ type: 'apicMapChanged' }, machines)).toEqual(every);
+    expect(LAPIC_WIRES.apicMapChanged?.route({ type: 'apicMapChanged' }, machines)).toEqual(every);
+    expect(PIN_WIRES.routeChanged?.route({ type: 'routeChanged', vcpus: [1, 0] }, machines)).toEqual([
+      { to: 'lapic', at: [1, 0], event: { type: 'REQUEST_SCAN' } },
+    ]);
+  });
+
+  it("KVM_CREATE_IRQCHIP restarts the pins as KVM's, KVM_CREATE_VCPU starts the LAPIC the VM describes", () => {
+    expect(VM_WIRES.ioapicCreated?.route({ type: 'ioapicCreated' }, machines)).toEqual([
+      { to: 'ioapicPin', start: KVM_IOAPIC },
+    ]);
+    const lapic = { id: 1, inKernel: true, rescansStaleEoi: true };
+    expect(VM_WIRES.vcpuCreated?.route({ type: 'vcpuCreated', lapic }, machines)).toEqual([
+      { to: 'lapic', start: lapic },
+    ]);
+  });
+
+  it('deliveries and cleared Remote IRRs are observed', () => {
+    expect(LAPIC_WIRES.injected?.route({ type: 'injected', vector: 64 }, machines)).toEqual([
+      { to: 'observation', record: 'deliveries', value: 64 },
+    ]);
+    expect(PIN_WIRES.remoteIrrCleared?.route({ type: 'remoteIrrCleared', pin: 1 }, machines)).toEqual([
+      { to: 'observation', record: 'eoiedPins', value: 1 },
+    ]);
+  });
+
+  it('labels each wire in words a diagram can quote, and cites the kernel function', () => {
+    for (const wire of WIRES.values()) {
+      expect(wire.label).toMatch(/^[^"]{10,}$/);
+      expect(wire.kernel).toMatch(/[a-z_]+\(\)/);
+    }
+  });
+
+  it('names each wire by its machine and event', () => {
+    expect([...WIRES.keys()]).toEqual([
+      'vm.ioapicCreated',
+      'vm.vcpuCreated',
+      'vm.apicMapChanged',
+      'lapic.apicMapChanged',
+      'lapic.entered',
+      'lapic.injected',
+      'lapic.eoiExit',
+      'lapic.ioapicEoi',
+      'ioapicPin.deliver',
+      'ioapicPin.routeChanged',
+      'ioapicPin.remoteIrrCleared',
+    ]);
+  });
+});
+
+const boot: Command[] = [
+  { op: 'KVM_CREATE_VCPU', id: 0 },
+  { op: 'KVM_SET_CPUID2', vcpu: 0, x2apic: true },
+  { op: 'guest.wrmsr', vcpu: 0, msr: 0x80f, value: 0x1ffn },
+];
+const level = (pin: number): Command => ({
+  op: 'guest.ioapicWriteRte',
+  pin,
+  vector: 64 + pin,
+  trigger: 'level',
+  masked: false,
+  dest: 0,
+});
+const enter: Command = { op: 'guest.rdmsr', vcpu: 0, msr: 0x803 };
+
+describe('wiring: KVM_REQ_SCAN_IOAPIC end to end', () => {
+  it('without an irqchip, ask nobody: KVM has no I/O APIC to scan', () => {
+    const { state } = runCommands(
+      adversarial,
+      [
+        { op: 'KVM_CREATE_VCPU', id: 0 },
+        { op: 'KVM_CREATE_VCPU', id: 1 },
+      ],
+      {
+        vcpus: 2,
+        pins: 24,
+      },
+    );
+    expect(state.lapics.map((lapic) => lapic?.context.scanRequested)).toEqual([false, false]);
+  });
+
+  it('in split mode, scan only the GSIs below nr_reserved_ioapic_pins into the EOI-exit bitmap', () => {
+    const split: Command = { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [5] };
+    const { state } = runCommands(adversarial, [split, ...boot, level(4), level(5), enter]);
+    expect(state.lapics[0]?.context.eoiExit).toEqual([68]);
+  });
+
+  it("with KVM's I/O APIC, scan every level entry aimed at the vCPU", () => {
+    const { state } = runCommands(adversarial, [
+      { op: 'KVM_CREATE_IRQCHIP' },
+      ...boot,
+      level(4),
+      level(5),
+      enter,
+    ]);
+    expect(state.lapics[0]?.context.eoiExit).toEqual([68, 69]);
+  });
+});
