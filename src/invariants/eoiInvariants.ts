@@ -1,6 +1,7 @@
 import type { VectorSet } from '../../machines/vectorSet.js';
 import * as vectors from '../../machines/vectorSet.js';
 import { lapicEoiOf, levelPinsFor, strandedPins } from './eoiFacts.js';
+import { BROADCAST_EXCUSES, EXCUSES } from './excuses.js';
 import { type Invariant, stateless } from './invariant.js';
 
 /** More deliveries of one vector than this within one trace command (device asserted once) is a storm. */
@@ -13,6 +14,7 @@ export const noUnmaskBeforeIoapicEoi: Invariant<VectorSet> = {
   clause:
     'DESIGN §1 SEOIB: "the LAPIC EOI is not broadcast and the guest must EOI the I/O APIC itself"; failure 1',
   appliesTo: 'level interrupts routed through the I/O APIC, guests that set SPIV bit 12',
+  excuses: BROADCAST_EXCUSES,
   initial: [],
   carries: 'vectors',
   check(awaiting, executed) {
@@ -50,6 +52,7 @@ export const noMissedEoiQuirk = stateless(
       'In QUIRKED split mode every LAPIC EOI of a level, I/O-APIC-routed vector exits to the VMM exactly once',
     clause: 'patch: "VMMs without support for directed EOI came to rely on the \'spurious\' broadcasts"',
     appliesTo: 'split irqchip, mode QUIRKED',
+    excuses: [EXCUSES.reservedPins],
   },
   (executed) => {
     const vm = executed.before.vm.value;
@@ -70,6 +73,12 @@ export const noStuckPin: Invariant<VectorSet> = {
   clause: 'DESIGN §1 failure 2: "Remote IRR never clears, the pin never delivers again"',
   appliesTo:
     'level pins routed to a live LAPIC; complete = LAPIC EOI without SPIV bit 12, else the I/O APIC EOI',
+  excuses: [
+    EXCUSES.kernelIoapicDirected,
+    EXCUSES.enableWithoutEoiRegister,
+    EXCUSES.edgeSwitchKeepsRemoteIrr,
+    EXCUSES.reservedPins,
+  ],
   // Pins the guest or VMM made unreachable: vector rewritten while in flight, the interrupt dropped (APIC
   // software-disabled, no such vCPU), or discarded from IRR/ISR by INIT or KVM_SET_LAPIC. No EOI can reach them.
   initial: [],
@@ -120,6 +129,7 @@ export const noStorm: Invariant<StormCount> = {
   statement: `One trace command (one device event) causes at most ${STORM_BOUND} deliveries of a vector`,
   clause: 'DESIGN §1 failure 1: "repeated delivery before the guest\'s I/O APIC EOI"',
   appliesTo: "every profile; a storm shows in the guest program's reactions",
+  excuses: BROADCAST_EXCUSES,
   // Stryker disable next-line BooleanLiteral: never read, the first check is a trace command's, which starts afresh.
   initial: { counts: {}, reported: false },
   check(monitor, executed, position) {

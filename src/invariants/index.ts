@@ -1,7 +1,6 @@
 import type { Executed } from '../model/step.js';
 import { noMissedEoiQuirk, noStorm, noStuckPin, noUnmaskBeforeIoapicEoi } from './eoiInvariants.js';
-import { expectedReason } from './expected.js';
-import type { Invariant, Position } from './invariant.js';
+import { excuseOf, type Invariant, type Position } from './invariant.js';
 import {
   checkExtensionTruthful,
   enableNeedsSplit,
@@ -64,7 +63,7 @@ export function checkStep(
       const result = invariant.check(next[i], e, position);
       next[i] = result.monitor;
       if (result.violation !== undefined && !violations.some((v) => v.invariant === invariant.id)) {
-        const expected = expectedReason(invariant.id, e) ?? null;
+        const expected = excuseOf(invariant, e) ?? null;
         violations.push({
           invariant: invariant.id,
           index,

@@ -8,6 +8,14 @@ export interface Position {
   reaction: number | null;
 }
 
+/** Documented behaviour a violation may be: the reason, and when it applies (src/invariants/excuses.ts). */
+export interface Excuse {
+  /** Why this is documented behaviour, not a regression. */
+  reason: string;
+  /** Whether it covers a violation at this executed command. */
+  applies: (executed: Executed) => boolean;
+}
+
 /** A named predicate over (state before, command, state after, observation), checked after every command. */
 export interface Invariant<M = unknown> {
   /** Stable id, e.g. `no-storm`. */
@@ -18,12 +26,19 @@ export interface Invariant<M = unknown> {
   clause: string;
   /** Where it applies. */
   appliesTo: string;
+  /** The documented behaviour its violations may be, first match wins; none covers an unexpected violation. */
+  excuses: readonly Excuse[];
   /** Monitor state before the first command (what it remembers between commands). */
   initial: M;
   /** What the monitor carries from one trace command to the next (a set of vectors or of pins); absent: nothing. */
   carries?: 'vectors' | 'pins';
   /** Checks one executed command; returns the next monitor and, when violated, what went wrong. */
   check(monitor: M, executed: Executed, position: Position): { monitor: M; violation?: string };
+}
+
+/** Why a violation of `invariant` at `executed` is documented behaviour, or undefined when it is not. */
+export function excuseOf(invariant: Invariant, executed: Executed): string | undefined {
+  return invariant.excuses.find((excuse) => excuse.applies(executed))?.reason;
 }
 
 /** An invariant that needs no memory between commands. */

@@ -9,6 +9,7 @@ import { isIoctl } from '../model/command.js';
 import { advance } from '../model/drive.js';
 import type { VmSnapshot } from '../model/state.js';
 import type { Executed } from '../model/step.js';
+import { EXCUSES, IOCTL_EXCUSES } from './excuses.js';
 import { stateless } from './invariant.js';
 
 function enablingWouldSucceed(vm: VmSnapshot): boolean {
@@ -42,6 +43,7 @@ export const flagsExclusive = stateless(
     clause:
       'DESIGN §1: bits 2 and 3 together -EINVAL; patch: "Setting both ... will fail with an EINVAL error"',
     appliesTo: 'every kernel with bits 2 and 3',
+    excuses: IOCTL_EXCUSES,
   },
   ({ command, before, after, observation }) => {
     if (command.op !== 'KVM_ENABLE_CAP' || command.cap !== 'KVM_CAP_X2APIC_API') return undefined;
@@ -59,6 +61,7 @@ export const enableNeedsSplit = stateless(
     clause:
       'DESIGN §1: bit 2 without a split irqchip -EINVAL; patch: "requires split IRQCHIP to be configured first"',
     appliesTo: 'every kernel',
+    excuses: IOCTL_EXCUSES,
   },
   ({ after }) =>
     after.vm.value.seoib === 'enabled' && after.vm.value.irqchip !== 'split'
@@ -72,6 +75,7 @@ export const failedIoctlAtomic = stateless(
     statement: 'An ioctl that fails leaves the VM, the LAPICs and the I/O APIC unchanged',
     clause: 'DESIGN §1: "each failure -EINVAL and no change"',
     appliesTo: 'every kernel, every ioctl',
+    excuses: IOCTL_EXCUSES,
   },
   ({ command, before, after, observation }) => {
     if (!isIoctl(command) || observation.ret === undefined || observation.ret >= 0) return undefined;
@@ -89,6 +93,7 @@ export const checkExtensionTruthful = stateless(
     clause:
       'DESIGN §3; the thread: "the kernel doesn\'t *admit* to having the _ENABLE_ capability until ..."',
     appliesTo: 'VM fd queries',
+    excuses: [EXCUSES.lockedWhatIf, EXCUSES.draftAdvertises],
   },
   ({ command, before, observation }) => {
     if (command.op !== 'KVM_CHECK_EXTENSION' || command.fd !== 'vm' || observation.ret === undefined)

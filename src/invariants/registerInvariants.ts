@@ -2,6 +2,7 @@ import { LVR_DIRECTED_EOI } from '../../machines/apic.js';
 import { lvrValue, spivDirectedEoi } from '../../machines/lapic.js';
 import { advertisesSuppressEoiBroadcast } from '../../machines/vm.js';
 import type { ModelState } from '../model/state.js';
+import { EXCUSES } from './excuses.js';
 import { stateless } from './invariant.js';
 
 function lvrDisagrees(state: ModelState, vcpu: number): boolean {
@@ -31,6 +32,7 @@ export const lvrAdvertise = stateless(
     statement: 'LVR bit 24 equals (guest CPUID has x2APIC && advertise(vm)) on every vCPU',
     clause: 'DESIGN §1: "LVR bit 24 = guest CPUID has x2APIC && advertise(vm)"',
     appliesTo: 'vCPUs with an in-kernel LAPIC',
+    excuses: [EXCUSES.staleLvr],
   },
   ({ before, after }) => {
     const vcpus = newlyBroken(before, after, lvrDisagrees);
@@ -46,6 +48,7 @@ export const spivNeedsLvr = stateless(
     statement: 'SPIV bit 12 is set only while LVR bit 24 is set',
     clause: 'DESIGN §1: "bit 12 kept only if the stored LVR has bit 24"',
     appliesTo: 'vCPUs with an in-kernel LAPIC',
+    excuses: [EXCUSES.rawSpiv],
   },
   ({ before, after }) => {
     const vcpus = newlyBroken(before, after, spivWithoutLvr);

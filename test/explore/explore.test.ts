@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../../src/explore/explore.js';
 import { fuzzRow, rowSeed } from '../../src/fuzz/campaign.js';
 import { runCommands } from '../../src/fuzz/interpret.js';
-import { REASONS } from '../../src/invariants/expected.js';
+import { EXCUSES } from '../../src/invariants/excuses.js';
 import { GUESTS } from '../../src/model/guests/index.js';
 import { KERNELS } from '../../src/model/kernels.js';
 import { VMMS } from '../../src/model/vmms.js';
@@ -15,8 +15,8 @@ const unbounded = { depth: 100, maxStates: 1_000_000, symmetry: true };
 
 describe('explore finds each failure with a shortest trace', () => {
   it.each([
-    ['ioapic-0x20', 'none', 'credential-guard', 'no-storm', REASONS.quirk, 5],
-    ['ioapic-0x11', 'enable', 'windows-hyperv', 'no-stuck-pin', REASONS.enableWithoutEoiRegister, 6],
+    ['ioapic-0x20', 'none', 'credential-guard', 'no-storm', EXCUSES.quirk.reason, 5],
+    ['ioapic-0x11', 'enable', 'windows-hyperv', 'no-stuck-pin', EXCUSES.enableWithoutEoiRegister.reason, 6],
   ] as const)(
     'upstream/%s/%s/%s: %s in %i commands, none in fewer',
     (vmm, policy, guest, invariant, reason, length) => {

@@ -5,7 +5,7 @@ import {
   noUnmaskBeforeIoapicEoi,
   STORM_BOUND,
 } from '../../src/invariants/eoiInvariants.js';
-import { REASONS } from '../../src/invariants/expected.js';
+import { EXCUSES } from '../../src/invariants/excuses.js';
 import type { Command } from '../../src/model/command.js';
 import type { Executed } from '../../src/model/step.js';
 import { bootedSplit, executeAfter, levelPin5, violationsOf } from '../helpers.js';
@@ -35,7 +35,7 @@ describe('no-unmask-before-ioapic-eoi', () => {
         index: 7,
         reaction: null,
         detail: "pin 5 (vector 64) unmasked before the guest's I/O APIC EOI",
-        expected: REASONS.quirk,
+        expected: EXCUSES.quirk.reason,
       },
     ]);
   });
@@ -84,7 +84,7 @@ describe('no-missed-eoi-quirk', () => {
         index: 7,
         reaction: null,
         detail: 'EOI of vector 64 made exits []',
-        expected: REASONS.reservedPins,
+        expected: EXCUSES.reservedPins.reason,
       },
     ]);
   });
@@ -121,7 +121,7 @@ describe('no-stuck-pin', () => {
         index: 10,
         reaction: null,
         detail: 'pin 5 (vector 64) keeps Remote IRR with nothing left to EOI it',
-        expected: REASONS.enableWithoutEoiRegister,
+        expected: EXCUSES.enableWithoutEoiRegister.reason,
       },
     ]);
   });
@@ -266,7 +266,7 @@ describe('no-storm', () => {
       line(1),
     ]).filter((v) => v.invariant === 'no-storm');
     expect(found.map((v) => [v.index, v.detail, v.expected])).toEqual([
-      [5, 'vector 64 delivered 4 times within one command', REASONS.quirk],
+      [5, 'vector 64 delivered 4 times within one command', EXCUSES.quirk.reason],
     ]);
   });
 });

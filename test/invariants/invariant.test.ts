@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stateless } from '../../src/invariants/invariant.js';
+import { excuseOf, stateless } from '../../src/invariants/invariant.js';
 import { initialState } from '../../src/model/state.js';
 import { execute } from '../../src/model/step.js';
 
@@ -8,7 +8,7 @@ describe('stateless', () => {
     initialState({ kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' }, { vcpus: 1, pins: 1 }),
     { op: 'KVM_CREATE_IRQCHIP' },
   );
-  const spec = { id: 'x-y', statement: 'S', clause: 'patch: c', appliesTo: 'everywhere' };
+  const spec = { id: 'x-y', statement: 'S', clause: 'patch: c', appliesTo: 'everywhere', excuses: [] };
 
   it('keeps the spec, starts without memory and passes the check through', () => {
     const invariant = stateless(spec, (e) => (e.observation.ret === 0 ? 'broken' : undefined));
@@ -21,5 +21,23 @@ describe('stateless', () => {
     expect(quiet.check(undefined, executed, { index: 0, reaction: null })).toStrictEqual({
       monitor: undefined,
     });
+  });
+});
+
+describe('excuseOf', () => {
+  const executed = execute(
+    initialState({ kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' }, { vcpus: 1, pins: 1 }),
+    { op: 'KVM_CREATE_IRQCHIP' },
+  );
+  const excuse = (reason: string, applies: boolean) => ({ reason, applies: () => applies });
+  const invariant = (excuses: ReturnType<typeof excuse>[]) =>
+    stateless({ id: 'x-y', statement: 'S', clause: 'c', appliesTo: 'a', excuses }, () => 'broken');
+
+  it('gives the reason of the first excuse that applies, none when none does', () => {
+    expect(excuseOf(invariant([excuse('a', false), excuse('b', true), excuse('c', true)]), executed)).toBe(
+      'b',
+    );
+    expect(excuseOf(invariant([excuse('a', false)]), executed)).toBeUndefined();
+    expect(excuseOf(invariant([]), executed)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REASONS } from '../../src/invariants/expected.js';
+import { EXCUSES } from '../../src/invariants/excuses.js';
 import {
   checkExtensionTruthful,
   failedIoctlAtomic,
@@ -49,7 +49,7 @@ describe('flags-exclusive', () => {
         index: 0,
         reaction: null,
         detail: 'the SEOIB mode changed',
-        expected: REASONS.applyFirstWhatIf,
+        expected: EXCUSES.applyFirstWhatIf.reason,
       },
     ]);
   });
@@ -80,8 +80,8 @@ describe('enable-needs-split', () => {
   it('reports every command while ENABLED without a split irqchip', () => {
     const found = only('enable-needs-split', 'upstream-apply-first', [x2apicApi(4), checkVm]);
     expect(found.map((v) => [v.index, v.detail, v.expected])).toEqual([
-      [0, 'mode ENABLED with irqchip none', REASONS.applyFirstWhatIf],
-      [1, 'mode ENABLED with irqchip none', REASONS.applyFirstWhatIf],
+      [0, 'mode ENABLED with irqchip none', EXCUSES.applyFirstWhatIf.reason],
+      [1, 'mode ENABLED with irqchip none', EXCUSES.applyFirstWhatIf.reason],
     ]);
   });
 });
@@ -100,7 +100,7 @@ describe('failed-ioctl-atomic', () => {
         index: 0,
         reaction: null,
         detail: 'KVM_ENABLE_CAP returned -22 but changed state',
-        expected: REASONS.applyFirstWhatIf,
+        expected: EXCUSES.applyFirstWhatIf.reason,
       },
     ]);
   });
@@ -147,7 +147,7 @@ describe('check-extension-truthful', () => {
         index: 1,
         reaction: null,
         detail: 'bit 2 advertised, but enabling it fails',
-        expected: REASONS.draftAdvertises,
+        expected: EXCUSES.draftAdvertises.reason,
       },
     ]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REASONS } from '../../src/invariants/expected.js';
+import { EXCUSES } from '../../src/invariants/excuses.js';
 import { lvrAdvertise, spivNeedsLvr } from '../../src/invariants/registerInvariants.js';
 import type { Command } from '../../src/model/command.js';
 import { executeAfter, runCommands, violationsOf } from '../helpers.js';
@@ -43,7 +43,7 @@ describe('lvr-advertise', () => {
         index: 5,
         reaction: null,
         detail: 'LVR bit 24 disagrees with advertise() on vCPU 0, 1',
-        expected: REASONS.staleLvr,
+        expected: EXCUSES.staleLvr.reason,
       },
     ]);
   });
@@ -51,7 +51,7 @@ describe('lvr-advertise', () => {
   it('names only the vCPUs the mode change left stale: one created after DISABLE is consistent', () => {
     const found = only('lvr-advertise', [split, ...vcpu(0), flags(8), ...vcpu(1)], 2);
     expect(found.map((v) => [v.index, v.detail, v.expected])).toEqual([
-      [3, 'LVR bit 24 disagrees with advertise() on vCPU 0', REASONS.staleLvr],
+      [3, 'LVR bit 24 disagrees with advertise() on vCPU 0', EXCUSES.staleLvr.reason],
     ]);
   });
 });
@@ -106,7 +106,7 @@ describe('spiv-needs-lvr', () => {
           index: 4,
           reaction: null,
           detail: 'SPIV bit 12 without LVR bit 24 on vCPU 0',
-          expected: REASONS.rawSpiv,
+          expected: EXCUSES.rawSpiv.reason,
         },
       ],
     );

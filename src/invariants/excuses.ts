@@ -2,13 +2,15 @@ import { spivDirectedEoi } from '../../machines/lapic.js';
 import { scanCovers } from '../../machines/wiring.js';
 import { ioapicOwner, type ModelState } from '../model/state.js';
 import type { Executed } from '../model/step.js';
+import type { Excuse } from './invariant.js';
 
 /**
  * Violations that are documented behaviour, not regressions: the legacy quirk, the consequences the patch itself
- * predicts for a misconfigured VMM, and known findings (docs/findings.md). Each is still reported, marked
- * expected with its reason; anything else is an unexpected violation.
+ * predicts for a misconfigured VMM, and known findings (docs/findings.md). An invariant lists the ones it may meet
+ * (`Invariant.excuses`); a violation one of them covers is still reported, marked expected with its reason, and
+ * any other is unexpected.
  */
-export const REASONS = {
+const REASONS = {
   quirk: 'legacy quirk: a split irqchip advertises directed EOI but KVM still exits on every LAPIC EOI',
   enableWithoutEoiRegister:
     'ENABLE with an I/O APIC that has no EOI register (patch: "interrupts being stuck masked in the userspace I/O APIC")',
@@ -46,36 +48,56 @@ function routesBeyondReservedPins(state: ModelState): boolean {
   return state.pins.some((pin, index) => pin.context.trigger === 'level' && !scanCovers(state.vm, index));
 }
 
-/** Why a violation of `invariant` at this command is documented behaviour, or undefined if it is not. */
-export function expectedReason(invariant: string, { command, before }: Executed): string | undefined {
-  const vm = before.vm.value;
-  switch (invariant) {
-    case 'no-storm':
-    case 'no-unmask-before-ioapic-eoi':
-      if (vm.irqchip === 'split' && vm.seoib === 'quirked') return REASONS.quirk;
-      if (vm.seoib === 'disabled') return REASONS.disabledIgnoresSpiv;
-      return guestDirectedWithoutSpiv(before) ? REASONS.inconsistentRestore : undefined;
-    case 'no-stuck-pin':
-      if (ioapicOwner(before) === 'kernel') return REASONS.kernelIoapicDirected;
-      if (vm.seoib === 'enabled' && before.pins[0]?.context.version === 0x11)
-        return REASONS.enableWithoutEoiRegister;
-      if (before.pins[0]?.context.quirks.edgeSwitchClearsRemoteIrr === false)
-        return REASONS.edgeSwitchKeepsRemoteIrr;
-      return routesBeyondReservedPins(before) ? REASONS.reservedPins : undefined;
-    case 'no-missed-eoi-quirk':
-      return routesBeyondReservedPins(before) ? REASONS.reservedPins : undefined;
-    case 'lvr-advertise':
-      return command.op === 'KVM_ENABLE_CAP' ? REASONS.staleLvr : undefined;
-    case 'spiv-needs-lvr':
-      return command.op === 'KVM_SET_LAPIC' || command.op === 'KVM_SET_CPUID2' ? REASONS.rawSpiv : undefined;
-    case 'flags-exclusive':
-    case 'enable-needs-split':
-    case 'failed-ioctl-atomic':
-      return before.vm.context.traits.appliesBeforeChecking ? REASONS.applyFirstWhatIf : undefined;
-    case 'check-extension-truthful':
-      if (before.vm.context.traits.modeLockedAfterVcpus) return REASONS.lockedWhatIf;
-      return before.vm.context.traits.vmFdHidesEnableWithoutSplit ? undefined : REASONS.draftAdvertises;
-    default:
-      return undefined;
-  }
+function excuse(reason: string, applies: (executed: Executed) => boolean): Excuse {
+  return { reason, applies };
 }
+
+/** Each documented behaviour with the condition, at the violating command, under which it applies. */
+export const EXCUSES = {
+  quirk: excuse(
+    REASONS.quirk,
+    ({ before }) => before.vm.value.irqchip === 'split' && before.vm.value.seoib === 'quirked',
+  ),
+  disabledIgnoresSpiv: excuse(
+    REASONS.disabledIgnoresSpiv,
+    ({ before }) => before.vm.value.seoib === 'disabled',
+  ),
+  inconsistentRestore: excuse(REASONS.inconsistentRestore, ({ before }) => guestDirectedWithoutSpiv(before)),
+  kernelIoapicDirected: excuse(
+    REASONS.kernelIoapicDirected,
+    ({ before }) => ioapicOwner(before) === 'kernel',
+  ),
+  enableWithoutEoiRegister: excuse(
+    REASONS.enableWithoutEoiRegister,
+    ({ before }) => before.vm.value.seoib === 'enabled' && before.pins[0]?.context.version === 0x11,
+  ),
+  edgeSwitchKeepsRemoteIrr: excuse(
+    REASONS.edgeSwitchKeepsRemoteIrr,
+    ({ before }) => before.pins[0]?.context.quirks.edgeSwitchClearsRemoteIrr === false,
+  ),
+  reservedPins: excuse(REASONS.reservedPins, ({ before }) => routesBeyondReservedPins(before)),
+  staleLvr: excuse(REASONS.staleLvr, ({ command }) => command.op === 'KVM_ENABLE_CAP'),
+  rawSpiv: excuse(
+    REASONS.rawSpiv,
+    ({ command }) => command.op === 'KVM_SET_LAPIC' || command.op === 'KVM_SET_CPUID2',
+  ),
+  applyFirstWhatIf: excuse(
+    REASONS.applyFirstWhatIf,
+    ({ before }) => before.vm.context.traits.appliesBeforeChecking,
+  ),
+  lockedWhatIf: excuse(REASONS.lockedWhatIf, ({ before }) => before.vm.context.traits.modeLockedAfterVcpus),
+  draftAdvertises: excuse(
+    REASONS.draftAdvertises,
+    ({ before }) => !before.vm.context.traits.vmFdHidesEnableWithoutSplit,
+  ),
+} as const;
+
+/** What a storm or an early unmask may be: the quirk, a DISABLE that ignores SPIV, a restore out of step. */
+export const BROADCAST_EXCUSES: readonly Excuse[] = [
+  EXCUSES.quirk,
+  EXCUSES.disabledIgnoresSpiv,
+  EXCUSES.inconsistentRestore,
+];
+
+/** What a refused ioctl that still changed the VM may be: the apply-first what-if. */
+export const IOCTL_EXCUSES: readonly Excuse[] = [EXCUSES.applyFirstWhatIf];
