@@ -1,12 +1,12 @@
 import * as v from 'valibot';
-import { checkStep, startMonitors, type Violation } from '../invariants/index.js';
+import type { Violation } from '../invariants/index.js';
 import type { Command } from '../model/command.js';
 import type { Expectation, Observation, ReactionJson } from '../model/observation.js';
 import { initialState, type ModelState } from '../model/state.js';
-import { step } from '../model/step.js';
 import type { Trace } from '../model/trace.js';
 import { commandJson, observationJson } from '../model/traceFormat.js';
 import { commandSchema, expectationSchema } from '../model/traceSchema.js';
+import { checkedStep, startChecked } from './checkedRun.js';
 
 /** An `expect` field the model did not observe as written. */
 export interface Mismatch {
@@ -95,16 +95,13 @@ export interface TraceStep {
  * is kept between commands but the state and the monitors, so a long trace replays in the memory of one step.
  */
 export function* traceSteps(trace: Trace): Generator<TraceStep> {
-  let state = initialState(trace.profile, trace.config);
-  let monitors = startMonitors();
+  let run = startChecked(trace.profile, trace.config);
   for (const [index, command] of trace.commands.entries()) {
-    const result = step(state, command);
-    const checked = checkStep(monitors, result.executed, index);
-    monitors = checked.monitors;
-    state = result.state;
+    const { next, result, violations } = checkedStep(run, command, index);
+    run = next;
     const mismatches =
       command.expect === undefined ? [] : compareExpectation(index, command.expect, result.observation);
-    yield { index, observation: result.observation, mismatches, violations: checked.violations, state };
+    yield { index, observation: result.observation, mismatches, violations, state: next.state };
   }
 }
 

@@ -1,11 +1,10 @@
 import type { VectorSet } from '../../machines/vectorSet.js';
+import { type Checked, checkedStep, startChecked } from '../check/checkedRun.js';
 import { deliverable } from '../invariants/eoiFacts.js';
 import { noStuckPin } from '../invariants/eoiInvariants.js';
-import { checkStep, INVARIANTS, type Monitors, startMonitors, type Violation } from '../invariants/index.js';
-import type { Invariant } from '../invariants/invariant.js';
+import type { Violation } from '../invariants/index.js';
 import type { Command } from '../model/command.js';
-import { initialState, type ModelState } from '../model/state.js';
-import { MAX_REACTIONS, step } from '../model/step.js';
+import { MAX_REACTIONS } from '../model/step.js';
 import { KERNEL_IOAPIC, quirksOf, VMMS } from '../model/vmms.js';
 import { commandsFor } from '../scenario/alphabet.js';
 import type { Found } from '../scenario/finding.js';
@@ -85,21 +84,18 @@ export interface ExploreResult {
   symmetry: boolean;
 }
 
-interface Node {
+/** An explored state: its id in the state table, and where the checked run stands there. */
+interface Node extends Checked {
   id: number;
-  state: ModelState;
-  monitors: Monitors;
 }
-
-const EXCUSED = INVARIANTS.indexOf(noStuckPin as Invariant);
 
 /**
  * Vectors of level pins waiting for an EOI with the line still asserted, routed to a LAPIC that accepts them
  * and that the modelled guest can EOI (x2APIC: the model has no xAPIC MMIO). Pins no-stuck-pin excuses (the
  * driver rewrote the vector in flight, the interrupt was dropped or discarded) are left out, as there.
  */
-function pendingVectors(state: ModelState, monitors: Monitors): number[] {
-  const excused = monitors[EXCUSED] as VectorSet;
+function pendingVectors({ state, monitors }: Checked): number[] {
+  const excused = monitors[noStuckPin.id] as VectorSet;
   const pending: number[] = [];
   state.pins.forEach((pin, index) => {
     const { trigger, masked, line, vector, dest } = pin.context;
@@ -151,19 +147,16 @@ export function explore(row: Row, options: ExploreOptions): ExploreResult {
     }
   };
 
-  let state = initialState({ kernel: row.kernel, vmm: row.vmm, guest: row.guest }, row.config);
-  let monitors = startMonitors();
+  let start = startChecked({ kernel: row.kernel, vmm: row.vmm, guest: row.guest }, row.config);
   setup.forEach((command, index) => {
-    const result = step(state, command);
-    const checked = checkStep(monitors, result.executed, index);
+    const checked = checkedStep(start, command, index);
     record(checked.violations, () => setup.slice(0, index + 1));
-    state = result.state;
-    monitors = checked.monitors;
+    start = checked.next;
   });
-  visited.intern(key.encode(state, monitors), -1, 0);
-  graph.setPending(0, key.vectorMask(pendingVectors(state, monitors)));
+  visited.intern(key.encode(start.state, start.monitors), -1, 0);
+  graph.setPending(0, key.vectorMask(pendingVectors(start)));
 
-  let frontier: Node[] = [{ id: 0, state, monitors }];
+  let frontier: Node[] = [{ id: 0, ...start }];
   let depth = 0;
   let transitions = 0;
   let truncated = false;
@@ -177,18 +170,17 @@ export function explore(row: Row, options: ExploreOptions): ExploreResult {
       }
       table.forEach((command, via) => {
         if ('vcpu' in command && node.state.lapics[command.vcpu] == null) return;
-        const result = step(node.state, command);
+        const checked = checkedStep(node, command, setup.length + depth);
         transitions++;
-        const checked = checkStep(node.monitors, result.executed, setup.length + depth);
         record(checked.violations, () => [...pathTo(node.id), command]);
-        const interned = visited.intern(key.encode(result.state, checked.monitors), node.id, via);
+        const interned = visited.intern(key.encode(checked.next.state, checked.next.monitors), node.id, via);
         const to = interned < 0 ? ~interned : interned;
         if (interned >= 0) {
-          graph.setPending(to, key.vectorMask(pendingVectors(result.state, checked.monitors)));
-          next.push({ id: to, state: result.state, monitors: checked.monitors });
+          graph.setPending(to, key.vectorMask(pendingVectors(checked.next)));
+          next.push({ id: to, ...checked.next });
         }
         if (isProgress(command)) {
-          const delivered = result.executed.flatMap((e) => e.observation.deliveries ?? []);
+          const delivered = checked.result.executed.flatMap((e) => e.observation.deliveries ?? []);
           graph.addEdge(node.id, to, key.vectorMask(delivered));
         }
       });

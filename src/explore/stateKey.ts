@@ -121,15 +121,15 @@ export class StateKey {
       this.writeGuest(state.guest[old] as GuestPhase);
     }
     for (const old of inverse(pins)) this.writePin(state.pins[old] as PinSnapshot, vcpus);
-    INVARIANTS.forEach((invariant, i) => {
-      const carried = monitors[i] as VectorSet;
+    for (const invariant of INVARIANTS) {
+      const carried = monitors[invariant.id] as VectorSet;
       if (invariant.carries === 'vectors') out.put(this.vectorMask(carried), VECTOR_SET_BITS);
       if (invariant.carries === 'pins') {
         let mask = 0;
         for (const pin of carried) mask |= 1 << (pins[pin] as number);
         out.put(mask, this.config.pins);
       }
-    });
+    }
     if (out.length > this.words * 32) throw new Error(`explore: state key overflows ${this.words} words`);
   }
 

@@ -1,7 +1,7 @@
-import { checkStep, startMonitors, type Violation } from '../invariants/index.js';
+import { checkedStep, startChecked } from '../check/checkedRun.js';
+import type { Violation } from '../invariants/index.js';
 import type { Command } from '../model/command.js';
-import { initialState } from '../model/state.js';
-import { step } from '../model/step.js';
+import type { ModelState } from '../model/state.js';
 import { accepted, alphabet } from '../scenario/alphabet.js';
 import { setupCommands } from '../scenario/policy.js';
 import type { Row } from '../scenario/row.js';
@@ -73,26 +73,23 @@ export function interpret(
 function drive(
   row: Row,
   length: number,
-  next: (state: ReturnType<typeof initialState>, i: number) => Command | undefined,
+  next: (state: ModelState, i: number) => Command | undefined,
   stop?: (v: Violation) => boolean,
 ): Interpreted {
-  let state = initialState({ kernel: row.kernel, vmm: row.vmm, guest: row.guest }, row.config);
-  let monitors = startMonitors();
+  let run = startChecked({ kernel: row.kernel, vmm: row.vmm, guest: row.guest }, row.config);
   const commands: Command[] = [];
   const violations: Violation[] = [];
   let refused = 0;
   let executed = 0;
   for (let i = 0; i < length; i++) {
-    const command = next(state, i);
+    const command = next(run.state, i);
     if (command === undefined) continue;
-    const result = step(state, command);
-    const checked = checkStep(monitors, result.executed, commands.length);
+    const checked = checkedStep(run, command, commands.length);
     commands.push(command);
-    state = result.state;
-    monitors = checked.monitors;
+    run = checked.next;
     violations.push(...checked.violations);
-    executed += result.executed.length;
-    const { ret, fault } = result.observation;
+    executed += checked.result.executed.length;
+    const { ret, fault } = checked.result.observation;
     if ((ret !== undefined && ret < 0) || fault !== undefined) refused++;
     if (stop !== undefined && checked.violations.some(stop)) break;
   }

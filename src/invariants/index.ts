@@ -39,11 +39,11 @@ export interface Violation {
   expected: string | null;
 }
 
-/** Monitor state of every invariant, in INVARIANTS order. */
-export type Monitors = readonly unknown[];
+/** Monitor state of every invariant, by invariant id. */
+export type Monitors = Readonly<Record<string, unknown>>;
 
 export function startMonitors(): Monitors {
-  return INVARIANTS.map((i) => i.initial);
+  return Object.fromEntries(INVARIANTS.map((i) => [i.id, i.initial]));
 }
 
 /**
@@ -55,13 +55,13 @@ export function checkStep(
   executed: readonly Executed[],
   index: number,
 ): { monitors: Monitors; violations: Violation[] } {
-  const next = monitors.slice();
+  const next: Record<string, unknown> = { ...monitors };
   const violations: Violation[] = [];
   executed.forEach((e, n) => {
     const position: Position = { index, reaction: n === 0 ? null : n - 1 };
-    INVARIANTS.forEach((invariant, i) => {
-      const result = invariant.check(next[i], e, position);
-      next[i] = result.monitor;
+    for (const invariant of INVARIANTS) {
+      const result = invariant.check(next[invariant.id], e, position);
+      next[invariant.id] = result.monitor;
       if (result.violation !== undefined && !violations.some((v) => v.invariant === invariant.id)) {
         const expected = excuseOf(invariant, e) ?? null;
         violations.push({
@@ -72,7 +72,7 @@ export function checkStep(
           expected,
         });
       }
-    });
+    }
   });
   return { monitors: next, violations };
 }

@@ -1,10 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type Checked, checkedStep, startChecked } from '../../src/check/checkedRun.js';
 import { StateKey } from '../../src/explore/stateKey.js';
-import { checkStep, type Monitors, startMonitors } from '../../src/invariants/index.js';
 import type { Command } from '../../src/model/command.js';
-import { initialState, type ModelState } from '../../src/model/state.js';
-import { step } from '../../src/model/step.js';
 import { commandsFor } from '../../src/scenario/alphabet.js';
 import { makeRow } from '../../src/scenario/row.js';
 
@@ -14,24 +12,26 @@ const table = commandsFor(row, [0, 1]);
 
 /** Every (state, monitors) a run of table commands passes through. */
 function visit(picks: readonly number[], rename: (c: Command) => Command = (c) => c) {
-  let state = initialState({ kernel: row.kernel, vmm: row.vmm, guest: row.guest }, config);
-  let monitors = startMonitors();
-  const seen: { state: ModelState; monitors: Monitors }[] = [{ state, monitors }];
+  let run = startChecked({ kernel: row.kernel, vmm: row.vmm, guest: row.guest }, config);
+  const seen: Checked[] = [run];
   for (const pick of picks) {
     const command = rename(table[pick] as Command);
-    if ('vcpu' in command && state.lapics[command.vcpu] == null) continue;
-    const result = step(state, command);
-    monitors = checkStep(monitors, result.executed, 0).monitors;
-    state = result.state;
-    seen.push({ state, monitors });
+    if ('vcpu' in command && run.state.lapics[command.vcpu] == null) continue;
+    run = checkedStep(run, command, 0).next;
+    seen.push(run);
   }
   return seen;
 }
 
 /** What the key claims to capture, in plain JSON: the state without clock and vcpuIds order, carried monitors. */
-function meaning({ state, monitors }: { state: ModelState; monitors: Monitors }): string {
+function meaning({ state, monitors }: Checked): string {
   const vm = { ...state.vm, context: { ...state.vm.context, vcpuIds: [...state.vm.context.vcpuIds].sort() } };
-  return JSON.stringify({ ...state, vm, clockNs: 0, monitors: [monitors[5], monitors[8]] });
+  return JSON.stringify({
+    ...state,
+    vm,
+    clockNs: 0,
+    monitors: [monitors['no-unmask-before-ioapic-eoi'], monitors['no-stuck-pin']],
+  });
 }
 
 const swapVcpus = (c: Command): Command => {
@@ -97,11 +97,8 @@ describe('StateKey', () => {
   it('with symmetry off, a renamed state has its own key', () => {
     const key = new StateKey(config, false);
     const create = (id: number) => table.findIndex((c) => c.op === 'KVM_CREATE_VCPU' && c.id === id);
-    const zero = visit([...writeAll, create(0)]).at(-1) as { state: ModelState; monitors: Monitors };
-    const one = visit([...writeAll, create(0)], swapVcpus).at(-1) as {
-      state: ModelState;
-      monitors: Monitors;
-    };
+    const zero = visit([...writeAll, create(0)]).at(-1) as Checked;
+    const one = visit([...writeAll, create(0)], swapVcpus).at(-1) as Checked;
     expect(key.encode(zero.state, zero.monitors).join()).not.toBe(key.encode(one.state, one.monitors).join());
     const symmetric = new StateKey(config, true);
     expect(symmetric.encode(zero.state, zero.monitors).join()).toBe(

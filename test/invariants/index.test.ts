@@ -21,8 +21,9 @@ describe('INVARIANTS', () => {
     },
   );
 
-  it('start their monitors empty', () => {
-    expect(startMonitors()).toEqual(INVARIANTS.map((i) => i.initial));
+  it('start their monitors empty, each under its id', () => {
+    expect(Object.keys(startMonitors())).toEqual(INVARIANT_IDS);
+    for (const i of INVARIANTS) expect(startMonitors()[i.id]).toEqual(i.initial);
   });
 });
 
