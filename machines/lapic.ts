@@ -1,4 +1,4 @@
-import { and, assign, emit, not, raise, setup, stateIn } from 'xstate';
+import { and, assign, emit, not, raise, type SnapshotFrom, setup, stateIn } from 'xstate';
 import {
   ERRNO,
   LAPIC_REG,
@@ -365,11 +365,8 @@ export const lapicMachine = setup({
   },
 });
 
-/** The persisted shape of a LAPIC snapshot's state value. */
-export interface LapicValue {
-  run: 'neverRun' | 'hasRun';
-  apic: 'absent' | { present: { lvr: 'bit24Clear' | 'bit24Set'; spiv: 'bit12Clear' | 'bit12Set' } };
-}
+/** A LAPIC snapshot's state value, as XState infers it from the machine. */
+export type LapicValue = SnapshotFrom<typeof lapicMachine>['value'];
 
 /** The LVR register as the guest reads it. */
 export function lvrValue(value: LapicValue): number {

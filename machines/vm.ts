@@ -1,4 +1,4 @@
-import { and, assign, emit, not, setup, stateIn } from 'xstate';
+import { and, assign, emit, not, type SnapshotFrom, setup, stateIn } from 'xstate';
 import { ERRNO, MAX_RESERVED_IOAPIC_PINS } from './apic.js';
 import type { LapicInput } from './lapic.js';
 
@@ -259,12 +259,8 @@ export const vmMachine = setup({
   },
 });
 
-/** The persisted shape of a VM snapshot's state value. */
-export interface VmValue {
-  irqchip: 'none' | 'kernel' | 'split';
-  seoib: 'quirked' | 'enabled' | 'disabled';
-  vcpus: 'none' | 'some';
-}
+/** A VM snapshot's state value, as XState infers it from the machine. */
+export type VmValue = SnapshotFrom<typeof vmMachine>['value'];
 
 /** kvm_lapic_advertise_suppress_eoi_broadcast(): whether LVR bit 24 is offered to an x2APIC guest. */
 export function advertisesSuppressEoiBroadcast(value: VmValue): boolean {

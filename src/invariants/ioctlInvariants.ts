@@ -1,10 +1,4 @@
-import {
-  FLAG_DISABLE_SEOIB,
-  FLAG_ENABLE_SEOIB,
-  type VmEmitted,
-  type VmEvent,
-  vmMachine,
-} from '../../machines/vm.js';
+import { FLAG_DISABLE_SEOIB, FLAG_ENABLE_SEOIB, type VmEvent, vmMachine } from '../../machines/vm.js';
 import { isIoctl } from '../model/command.js';
 import { advance } from '../model/drive.js';
 import type { VmSnapshot } from '../model/state.js';
@@ -14,11 +8,7 @@ import { stateless } from './invariant.js';
 
 function enablingWouldSucceed(vm: VmSnapshot): boolean {
   const event: VmEvent = { type: 'ENABLE_X2APIC_API', flags: FLAG_ENABLE_SEOIB };
-  const { emitted } = advance<VmSnapshot['value'], VmSnapshot['context'], VmEvent, VmEmitted>(
-    vmMachine,
-    vm,
-    event,
-  );
+  const { emitted } = advance(vmMachine, vm, event);
   // Stryker disable next-line ConditionalExpression: ENABLE_X2APIC_API emits nothing but its ret.
   return emitted.find((e) => e.type === 'ret')?.value === 0;
 }

@@ -1,4 +1,4 @@
-import { ioapicPinMachine, type PinEmitted, type PinEvent } from '../../machines/ioapicPin.js';
+import { ioapicPinMachine, type PinEvent } from '../../machines/ioapicPin.js';
 import type { Command } from '../model/command.js';
 import { advance } from '../model/drive.js';
 import { type PinSnapshot, startPins, vmmIoapic } from '../model/state.js';
@@ -83,11 +83,7 @@ export class VmmIoapic {
 
   private async send(pin: number, event: PinEvent): Promise<void> {
     const current = this.pins[pin] as PinSnapshot;
-    const { next, emitted } = advance<PinSnapshot['value'], PinSnapshot['context'], PinEvent, PinEmitted>(
-      ioapicPinMachine,
-      current,
-      event,
-    );
+    const { next, emitted } = advance(ioapicPinMachine, current, event);
     this.pins[pin] = next;
     // Rescans and Remote IRR are KVM's and the pin's own business here; only deliveries reach the kernel.
     for (const message of emitted)

@@ -1,8 +1,12 @@
 import {
   type AnyStateMachine,
   type AnyTransitionDefinition,
+  type EmittedFrom,
+  type EventFromLogic,
   getInitialMicrosteps,
   getMicrosteps,
+  type InputFrom,
+  type SnapshotFrom,
   transition,
 } from 'xstate';
 
@@ -13,6 +17,12 @@ export interface Persisted<TValue, TContext> {
   /** XState context. */
   context: TContext;
 }
+
+/** A machine's persisted snapshot, typed as XState infers the machine's state value and context. */
+export type PersistedOf<M extends AnyStateMachine> = Persisted<
+  SnapshotFrom<M>['value'],
+  SnapshotFrom<M>['context']
+>;
 
 /** The snapshot after an event and the events the machine emitted on the way. */
 export interface Advanced<TValue, TContext, TEmitted> {
@@ -56,16 +66,15 @@ const started = new Map<string, { snapshot: Persisted<unknown, unknown>; visited
  * The machine's initial snapshot for `input`, through XState's pure initial macrostep; memoised like advance(),
  * since a VM's 24 pins start alike and starting an actor costs as much as hundreds of memoised steps.
  */
-export function start<TValue, TContext>(
-  machine: AnyStateMachine,
-  input: unknown,
-): Persisted<TValue, TContext> {
+export function start<M extends AnyStateMachine>(machine: M, input: InputFrom<M>): PersistedOf<M> {
   const key = `${machine.id}\u0000${JSON.stringify(input)}`;
   let entry = started.get(key);
   // Stryker disable next-line ConditionalExpression: a cache; starting afresh gives the same answer.
   if (entry === undefined) {
     // XState's pure initial macrostep, microstep by microstep: the nodes entered first, then the settled snapshot.
-    const steps = getInitialMicrosteps(machine, input).map(([snapshot]) => snapshot);
+    const steps = getInitialMicrosteps(machine as AnyStateMachine, input).map(
+      ([snapshot]) => snapshot as Snapshot,
+    );
     const [entered] = steps;
     const snapshot = steps[steps.length - 1] as Snapshot;
     // Eventless transitions taken on the way in: from a node entered first and left before the snapshot settled.
@@ -81,7 +90,7 @@ export function start<TValue, TContext>(
     started.set(key, entry);
   }
   visitor?.(entry.visited);
-  return entry.snapshot as Persisted<TValue, TContext>;
+  return entry.snapshot as PersistedOf<M>;
 }
 
 type Snapshot = ReturnType<AnyStateMachine['resolveState']>;
@@ -128,20 +137,21 @@ function transitionOnce<TValue, TContext, TEmitted>(
  * semantics; answers are memoised per (machine, state, event) because the reachable state space is small
  * and every answer is immutable.
  */
-export function advance<TValue, TContext, TEvent extends { type: string }, TEmitted>(
-  machine: AnyStateMachine,
-  state: Persisted<TValue, TContext>,
-  event: TEvent,
-): Advanced<TValue, TContext, TEmitted> {
+export function advance<M extends AnyStateMachine>(
+  machine: M,
+  state: PersistedOf<M>,
+  event: EventFromLogic<M>,
+): Advanced<SnapshotFrom<M>['value'], SnapshotFrom<M>['context'], EmittedFrom<M>> {
+  type Answer = Advanced<SnapshotFrom<M>['value'], SnapshotFrom<M>['context'], EmittedFrom<M>>;
   const eventKey = `${machine.id}\u0000${JSON.stringify(event)}`;
   let answers = byIdentity.get(state);
-  let result = answers?.get(eventKey) as Advanced<TValue, TContext, TEmitted> | undefined;
+  let result = answers?.get(eventKey) as Answer | undefined;
   // Stryker disable ConditionalExpression,EqualityOperator: caches; a miss, an early or no clearing gives the same answer.
   if (result === undefined) {
     const key = `${JSON.stringify(state)}\u0000${eventKey}`;
-    result = memo.get(key) as Advanced<TValue, TContext, TEmitted> | undefined;
+    result = memo.get(key) as Answer | undefined;
     if (result === undefined) {
-      result = transitionOnce(machine, state, event);
+      result = transitionOnce(machine, state, event) as Answer;
       if (memo.size >= MEMO_LIMIT) memo.clear();
       memo.set(key, result);
     }

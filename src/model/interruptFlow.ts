@@ -1,16 +1,9 @@
-import { ioapicPinMachine, type PinEmitted, type PinEvent } from '../../machines/ioapicPin.js';
+import { ioapicPinMachine, type PinEvent } from '../../machines/ioapicPin.js';
 import { type LapicEmitted, type LapicEvent, lapicMachine } from '../../machines/lapic.js';
-import { type VmEmitted, type VmEvent, vmMachine } from '../../machines/vm.js';
+import { type VmEvent, vmMachine } from '../../machines/vm.js';
 import { LAPIC_WIRES, PIN_WIRES, type Reach, type Send, VM_WIRES, type Wire } from '../../machines/wiring.js';
 import { advance, visit } from './drive.js';
-import {
-  type LapicSnapshot,
-  type ModelState,
-  type PinSnapshot,
-  replaceAt,
-  startLapic,
-  startPins,
-} from './state.js';
+import { type ModelState, replaceAt, startLapic, startPins } from './state.js';
 
 /** The state as one command unfolds, with the exits and deliveries it caused so far. */
 export interface Flow {
@@ -71,12 +64,7 @@ function perform(flow: Flow, send: Send): void {
 
 /** Sends an event to the VM machine and carries what it emits; returns the ioctl's return value. */
 export function sendToVm(flow: Flow, event: VmEvent): number {
-  const { next, emitted } = advance<
-    ModelState['vm']['value'],
-    ModelState['vm']['context'],
-    VmEvent,
-    VmEmitted
-  >(vmMachine, flow.state.vm, event);
+  const { next, emitted } = advance(vmMachine, flow.state.vm, event);
   flow.state = { ...flow.state, vm: next };
   carry(flow, VM_WIRES, emitted);
   // Stryker disable next-line ConditionalExpression: every VM event's transitions emit a ret.
@@ -87,11 +75,7 @@ export function sendToVm(flow: Flow, event: VmEvent): number {
 export function sendToPin(flow: Flow, pin: number, event: PinEvent): void {
   const current = flow.state.pins[pin];
   if (current === undefined) return;
-  const { next, emitted } = advance<PinSnapshot['value'], PinSnapshot['context'], PinEvent, PinEmitted>(
-    ioapicPinMachine,
-    current,
-    event,
-  );
+  const { next, emitted } = advance(ioapicPinMachine, current, event);
   flow.state = { ...flow.state, pins: replaceAt(flow.state.pins, pin, next) };
   carry(flow, PIN_WIRES, emitted);
 }
@@ -103,12 +87,7 @@ export function sendToPin(flow: Flow, pin: number, event: PinEvent): void {
 export function sendToLapic(flow: Flow, vcpu: number, event: LapicEvent): readonly LapicEmitted[] {
   const current = flow.state.lapics[vcpu];
   if (current == null) return [];
-  const { next, emitted } = advance<
-    LapicSnapshot['value'],
-    LapicSnapshot['context'],
-    LapicEvent,
-    LapicEmitted
-  >(lapicMachine, current, event);
+  const { next, emitted } = advance(lapicMachine, current, event);
   flow.state = { ...flow.state, lapics: replaceAt(flow.state.lapics, vcpu, next) };
   carry(flow, LAPIC_WIRES, emitted);
   return emitted;

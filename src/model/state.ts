@@ -1,15 +1,15 @@
-import { ioapicPinMachine, type PinContext, type PinInput } from '../../machines/ioapicPin.js';
-import { type LapicContext, type LapicInput, type LapicValue, lapicMachine } from '../../machines/lapic.js';
-import { type VmContext, type VmValue, vmMachine } from '../../machines/vm.js';
+import { ioapicPinMachine, type PinInput } from '../../machines/ioapicPin.js';
+import { type LapicInput, lapicMachine } from '../../machines/lapic.js';
+import { vmMachine } from '../../machines/vm.js';
 import type { Config, ProfileNames } from './config.js';
-import { type Persisted, start } from './drive.js';
+import { type PersistedOf, start } from './drive.js';
 import type { GuestPhase } from './guests/program.js';
 import { KERNELS } from './kernels.js';
 import { quirksOf, VMMS, type VmmProfile } from './vmms.js';
 
-export type VmSnapshot = Persisted<VmValue, VmContext>;
-export type LapicSnapshot = Persisted<LapicValue, LapicContext>;
-export type PinSnapshot = Persisted<'remoteIrrClear' | 'remoteIrrSet', PinContext>;
+export type VmSnapshot = PersistedOf<typeof vmMachine>;
+export type LapicSnapshot = PersistedOf<typeof lapicMachine>;
+export type PinSnapshot = PersistedOf<typeof ioapicPinMachine>;
 
 /** The composed model: VM, vCPU LAPICs, I/O APIC pins, the guest program and the clock. */
 export interface ModelState {

@@ -1,6 +1,6 @@
 import { MAX_RESERVED_IOAPIC_PINS, MSR } from '../../machines/apic.js';
 import { deliverableVector } from '../../machines/lapic.js';
-import { type VmEmitted, type VmEvent, vmMachine } from '../../machines/vm.js';
+import { type VmEvent, vmMachine } from '../../machines/vm.js';
 import type { Command } from '../model/command.js';
 import type { Config } from '../model/config.js';
 import { advance } from '../model/drive.js';
@@ -102,11 +102,7 @@ export function alphabet(state: ModelState, row: Row): Command[] {
 }
 
 function vmAccepts(vm: VmSnapshot, event: VmEvent): boolean {
-  const { emitted } = advance<VmSnapshot['value'], VmSnapshot['context'], VmEvent, VmEmitted>(
-    vmMachine,
-    vm,
-    event,
-  );
+  const { emitted } = advance(vmMachine, vm, event);
   // Stryker disable next-line MethodExpression,ConditionalExpression: the VM machine emits nothing but its ret.
   return emitted.some((e) => e.type === 'ret' && e.value === 0);
 }

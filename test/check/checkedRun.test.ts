@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkedStep, startChecked } from '../../src/check/checkedRun.js';
 import { EXCUSES } from '../../src/invariants/excuses.js';
 import { startMonitors } from '../../src/invariants/index.js';
+import type { Command } from '../../src/model/command.js';
 import { initialState } from '../../src/model/state.js';
 import { step } from '../../src/model/step.js';
 
@@ -19,7 +20,7 @@ describe('a checked run', () => {
   it("takes a command as step() does, and reports the invariants it violated at the trace's index", () => {
     const profile = { kernel: 'upstream-apply-first', vmm: 'qemu', guest: 'linux' };
     const start = startChecked(profile, config);
-    const both = { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [0xc] } as const;
+    const both: Command = { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [0xc] };
     const taken = checkedStep(start, both, 7);
     expect(taken.result).toEqual(step(start.state, both));
     expect(taken.next.state).toBe(taken.result.state);
@@ -31,7 +32,7 @@ describe('a checked run', () => {
 
   it('carries each monitor to the next command', () => {
     const profile = { kernel: 'upstream', vmm: 'qemu', guest: 'adversarial' };
-    const commands = [
+    const commands: Command[] = [
       { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
       { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [4] },
       { op: 'KVM_CREATE_VCPU', id: 0 },
@@ -41,7 +42,7 @@ describe('a checked run', () => {
       { op: 'device.setLine', pin: 0, level: 1 },
       { op: 'guest.acceptInterrupt', vcpu: 0 },
       { op: 'guest.eoi', vcpu: 0 },
-    ] as const;
+    ];
     let run = startChecked(profile, config);
     for (const [index, command] of commands.entries()) run = checkedStep(run, command, index).next;
     expect(run.monitors['no-unmask-before-ioapic-eoi']).toEqual([64]);

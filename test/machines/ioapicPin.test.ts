@@ -6,7 +6,6 @@ import {
   KVM_IOAPIC,
   NO_QUIRKS,
   type PinContext,
-  type PinEmitted,
   type PinEvent,
 } from '../../machines/ioapicPin.js';
 import { advance, type Persisted, start } from '../../src/model/drive.js';
@@ -17,7 +16,7 @@ function send(pin: Pin, ...events: PinEvent[]): { pin: Pin; delivered: number } 
   let current = pin;
   let delivered = 0;
   for (const event of events) {
-    const r = advance<Pin['value'], PinContext, PinEvent, PinEmitted>(ioapicPinMachine, current, event);
+    const r = advance(ioapicPinMachine, current, event);
     current = r.next;
     delivered += r.emitted.filter((e) => e.type === 'deliver').length;
   }
@@ -156,8 +155,7 @@ describe('ioapic pin machine: where guards look further', () => {
 });
 
 describe('ioapic pin machine: what it asks of KVM', () => {
-  const emitted = (pin: Pin, event: PinEvent) =>
-    advance<Pin['value'], PinContext, PinEvent, PinEmitted>(ioapicPinMachine, pin, event).emitted;
+  const emitted = (pin: Pin, event: PinEvent) => advance(ioapicPinMachine, pin, event).emitted;
   const kvm = (): Pin => start(ioapicPinMachine, { pin: 5, ...KVM_IOAPIC });
 
   it("an entry write asks the old and new destination to rescan on KVM's I/O APIC, every vCPU on the VMM's", () => {

@@ -20,7 +20,7 @@ function send(lapic: Lapic, ...events: LapicEvent[]): { lapic: Lapic; emitted: L
   const emitted: LapicEmitted[] = [];
   let current = lapic;
   for (const event of events) {
-    const r = advance<LapicValue, LapicContext, LapicEvent, LapicEmitted>(lapicMachine, current, event);
+    const r = advance(lapicMachine, current, event);
     current = r.next;
     emitted.push(...r.emitted);
   }
@@ -109,7 +109,7 @@ describe('lapic machine: LVR and SPIV', () => {
   });
 
   it('has no registers without an in-kernel LAPIC', () => {
-    const absent = start<LapicValue, LapicContext>(lapicMachine, {
+    const absent = start(lapicMachine, {
       id: 0,
       inKernel: false,
       rescansStaleEoi: true,
@@ -228,7 +228,7 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
     const scanned = send(requested, { type: 'SCAN_ROUTES', targeted: [64], elsewhere: [] }).lapic;
     expect(scanned.context).toMatchObject({ scanRequested: false, eoiExit: [64], staleEoi: -1 });
     // Without an in-kernel APIC there is nothing to rescan: vcpu_scan_ioapic() returns at once.
-    const absent = start<LapicValue, LapicContext>(lapicMachine, {
+    const absent = start(lapicMachine, {
       id: 0,
       inKernel: false,
       rescansStaleEoi: true,
@@ -243,7 +243,7 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
   ])(
     'an intercepted EOI of the stale vector asks for a rescan (kernel rescans: %s, EOI of %i): %s',
     (rescans, eoied, requested) => {
-      const kernel = start<LapicValue, LapicContext>(lapicMachine, {
+      const kernel = start(lapicMachine, {
         id: 0,
         inKernel: true,
         rescansStaleEoi: rescans,
@@ -325,7 +325,7 @@ describe('lapic machine: what it asks of the other machines', () => {
     expect(types(send(x2, { type: 'RUN' }).lapic, { type: 'RUN' })).toEqual(['entered']);
     const xapic = send(fresh(), { type: 'SET_CPUID2', x2apic: false, advertise: true }).lapic;
     expect(types(xapic, { type: 'RUN' })).toEqual(['entered']);
-    const other = start<LapicValue, LapicContext>(lapicMachine, {
+    const other = start(lapicMachine, {
       id: 2,
       inKernel: false,
       rescansStaleEoi: true,

@@ -8,10 +8,10 @@ import {
   type VmValue,
   vmMachine,
 } from '../../machines/vm.js';
-import { advance, type Persisted, start } from '../../src/model/drive.js';
+import { advance, type PersistedOf, start } from '../../src/model/drive.js';
 import { KERNELS } from '../../src/model/kernels.js';
 
-type Vm = Persisted<VmValue, unknown>;
+type Vm = PersistedOf<typeof vmMachine>;
 
 function traits(name: string): KernelTraits {
   const kernel = KERNELS.get(name);
@@ -20,11 +20,7 @@ function traits(name: string): KernelTraits {
 }
 
 function send(vm: Vm, event: VmEvent): { vm: Vm; ret: number | undefined } {
-  const { next, emitted } = advance<VmValue, unknown, VmEvent, { type: 'ret'; value: number }>(
-    vmMachine,
-    vm,
-    event,
-  );
+  const { next, emitted } = advance(vmMachine, vm, event);
   return { vm: next, ret: emitted.find((e) => e.type === 'ret')?.value };
 }
 
@@ -193,7 +189,7 @@ describe('vm machine: what its ioctls start and ask of the other machines', () =
     let vm: Vm = start(vmMachine, { traits: traits(kernel) });
     const all: VmEmitted[][] = [];
     for (const event of events) {
-      const r = advance<VmValue, unknown, VmEvent, VmEmitted>(vmMachine, vm, event);
+      const r = advance(vmMachine, vm, event);
       vm = r.next;
       all.push([...r.emitted]);
     }
