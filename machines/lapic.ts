@@ -75,6 +75,8 @@ export type LapicEmitted =
   | { type: 'ioapicEoi'; vector: number }
   /** The EOI of an I/O APIC vector was kept from the I/O APIC (Suppress EOI Broadcast). */
   | { type: 'eoiSuppressed'; vector: number }
+  /** An EOI retired this vector from ISR. */
+  | { type: 'retired'; vector: number }
   /** The vCPU entered the guest (KVM_RUN) and now carries out its pending requests. */
   | { type: 'entered'; vcpu: number }
   /** kvm_recalculate_apic_map() ran, which asks every vCPU to rescan (kvm_make_scan_ioapic_request()). */
@@ -170,6 +172,7 @@ export const lapicMachine = setup({
     popInService: assign({ isr: ({ context }) => vectors.remove(context.isr, inServiceVector(context)) }),
     emitEoiExit: emit(({ context }) => ({ type: 'eoiExit', vector: inServiceVector(context) }) as const),
     emitIoapicEoi: emit(({ context }) => ({ type: 'ioapicEoi', vector: inServiceVector(context) }) as const),
+    emitRetired: emit(({ context }) => ({ type: 'retired', vector: inServiceVector(context) }) as const),
     emitSuppressed: emit(
       ({ context }) => ({ type: 'eoiSuppressed', vector: inServiceVector(context) }) as const,
     ),
@@ -275,14 +278,20 @@ export const lapicMachine = setup({
           on: {
             EOI: [
               { guard: 'nothingInService' },
-              { guard: not('handledByIoapic'), actions: 'popInService' },
+              { guard: not('handledByIoapic'), actions: ['emitRetired', 'popInService'] },
               {
                 guard: and([stateIn(SPIV_BIT12_SET), 'modeSuppresses']),
-                actions: ['requestScanIfStale', 'emitSuppressed', 'popInService'],
+                actions: ['requestScanIfStale', 'emitSuppressed', 'emitRetired', 'popInService'],
               },
-              { guard: 'splitIrqchip', actions: ['requestScanIfStale', 'emitEoiExit', 'popInService'] },
-              { guard: 'levelTriggered', actions: ['requestScanIfStale', 'emitIoapicEoi', 'popInService'] },
-              { actions: ['requestScanIfStale', 'popInService'] },
+              {
+                guard: 'splitIrqchip',
+                actions: ['requestScanIfStale', 'emitEoiExit', 'emitRetired', 'popInService'],
+              },
+              {
+                guard: 'levelTriggered',
+                actions: ['requestScanIfStale', 'emitIoapicEoi', 'emitRetired', 'popInService'],
+              },
+              { actions: ['requestScanIfStale', 'emitRetired', 'popInService'] },
             ],
             DELIVER: [
               { guard: 'softwareEnabled', actions: ['latchInIrr', 'emitInjected'] },

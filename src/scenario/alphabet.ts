@@ -1,10 +1,10 @@
 import { MAX_RESERVED_IOAPIC_PINS, MSR } from '../../machines/apic.js';
-import { deliverableVector } from '../../machines/lapic.js';
-import { type VmEvent, vmMachine } from '../../machines/vm.js';
+import { type LapicEmitted, type LapicEvent, lapicMachine } from '../../machines/lapic.js';
+import { advertisesSuppressEoiBroadcast, type VmEvent, vmMachine } from '../../machines/vm.js';
 import type { Command } from '../model/command.js';
 import type { Config } from '../model/config.js';
 import { advance } from '../model/drive.js';
-import type { ModelState, VmSnapshot } from '../model/state.js';
+import type { LapicSnapshot, ModelState, VmSnapshot } from '../model/state.js';
 import type { Row } from './row.js';
 
 /** Vectors the fuzzer uses: two priority classes, enough for nesting and sharing. */
@@ -101,46 +101,63 @@ export function alphabet(state: ModelState, row: Row): Command[] {
   return commandsFor(row, vcpuIds(state));
 }
 
-function vmAccepts(vm: VmSnapshot, event: VmEvent): boolean {
-  const { emitted } = advance(vmMachine, vm, event);
-  // Stryker disable next-line MethodExpression,ConditionalExpression: the VM machine emits nothing but its ret.
-  return emitted.some((e) => e.type === 'ret' && e.value === 0);
+/** The VM machine's answer to the event: its ioctl return value. */
+function vmRet(vm: VmSnapshot, event: VmEvent): number | undefined {
+  return advance(vmMachine, vm, event).emitted.find((e) => e.type === 'ret')?.value;
+}
+
+/** What the vCPU's LAPIC machine emits for the event; nothing when the vCPU does not exist. */
+function lapicAnswers(lapic: LapicSnapshot | null | undefined, event: LapicEvent): readonly LapicEmitted[] {
+  return lapic == null ? [] : advance(lapicMachine, lapic, event).emitted;
+}
+
+function lapicRet(lapic: LapicSnapshot | null | undefined, event: LapicEvent): number | undefined {
+  return lapicAnswers(lapic, event).find((e) => e.type === 'ret')?.value;
 }
 
 /**
- * Whether the machines accept the command in this state: the VM machine answers 0 (every refusal is itself a
- * modelled transition, so XState's can() is true for all of them), the LAPIC has something to accept or EOI,
- * a line actually changes.
+ * Whether the machines accept the command in this state, asked of the machines themselves: the VM or LAPIC
+ * machine answers 0 (every refusal is itself a modelled transition, so XState's can() is true for all of them),
+ * the LAPIC hands over a vector or retires one at EOI, the vCPU is in x2APIC mode for a guest MSR access, a pin
+ * holds Remote IRR for the vector, a line actually changes.
  */
 export function accepted(state: ModelState, command: Command): boolean {
   const lapic = 'vcpu' in command ? state.lapics[command.vcpu] : undefined;
   const present = lapic != null && lapic.value.apic !== 'absent';
+  const advertise = advertisesSuppressEoiBroadcast(state.vm.value);
   switch (command.op) {
     case 'KVM_CREATE_IRQCHIP':
-      return vmAccepts(state.vm, { type: 'CREATE_IRQCHIP' });
+      return vmRet(state.vm, { type: 'CREATE_IRQCHIP' }) === 0;
     case 'KVM_ENABLE_CAP':
-      return command.cap === 'KVM_CAP_SPLIT_IRQCHIP'
-        ? vmAccepts(state.vm, { type: 'ENABLE_SPLIT_IRQCHIP', pins: command.args[0] })
-        : vmAccepts(state.vm, { type: 'ENABLE_X2APIC_API', flags: command.args[0] });
-    case 'KVM_CREATE_VCPU':
-      return state.lapics[command.id] === null;
-    case 'KVM_SET_CPUID2':
       return (
-        lapic != null &&
-        (lapic.value.run === 'neverRun' ||
-          (lapic.context.cpuidSet && lapic.context.x2apic === command.x2apic))
+        vmRet(
+          state.vm,
+          command.cap === 'KVM_CAP_SPLIT_IRQCHIP'
+            ? { type: 'ENABLE_SPLIT_IRQCHIP', pins: command.args[0] }
+            : { type: 'ENABLE_X2APIC_API', flags: command.args[0] },
+        ) === 0
       );
-    case 'KVM_SET_LAPIC':
+    case 'KVM_CREATE_VCPU':
+      return vmRet(state.vm, { type: 'CREATE_VCPU', id: command.id }) === 0;
+    case 'KVM_SET_CPUID2':
+      return lapicRet(lapic, { type: 'SET_CPUID2', x2apic: command.x2apic, advertise }) === 0;
+    case 'KVM_SET_LAPIC': {
+      const { spiv, irr, isr, tmr } = command;
+      return lapicRet(lapic, { type: 'SET_LAPIC', spiv, irr, isr, tmr, advertise }) === 0;
+    }
     case 'KVM_GET_LAPIC':
+      return lapicRet(lapic, { type: 'GET_LAPIC' }) === 0;
     case 'guest.init':
       return present;
     case 'guest.wrmsr':
     case 'guest.rdmsr':
       return present && lapic.context.x2apic;
     case 'guest.acceptInterrupt':
-      return present && deliverableVector(lapic.context) !== undefined;
-    case 'guest.eoi':
-      return present && lapic.context.x2apic && lapic.context.isr.length > 0;
+      return lapicAnswers(lapic, { type: 'ACCEPT' }).some((e) => e.type === 'accepted' && e.vector !== null);
+    case 'guest.eoi': {
+      const eoi: LapicEvent = { type: 'WRMSR', msr: MSR.eoi, value: 0, highBits: false, vm: state.vm.value };
+      return lapicAnswers(lapic, eoi).some((e) => e.type === 'retired');
+    }
     case 'guest.ioapicEoi':
       return state.pins.some((p) => p.context.vector === command.vector && p.value === 'remoteIrrSet');
     case 'device.setLine':

@@ -36,6 +36,7 @@ const wrmsr = (msr: number, value: number, vm: VmValue = split('quirked')): Lapi
   highBits: false,
   vm,
 });
+const retired = (vector: number): LapicEmitted => ({ type: 'retired', vector });
 const x2apic = (advertise: boolean): LapicEvent => ({ type: 'SET_CPUID2', x2apic: true, advertise });
 
 describe('lapic machine: LVR and SPIV', () => {
@@ -166,14 +167,16 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
     ['enabled', 0x11ff, [{ type: 'eoiSuppressed', vector: 64 }]],
     ['enabled', 0x1ff, [{ type: 'eoiExit', vector: 64 }]],
     ['disabled', 0x11ff, [{ type: 'eoiExit', vector: 64 }]],
-  ] as const)('split %s with SPIV %s: EOI emits %j', (seoib, spiv, expected) => {
+  ] as const)('split %s with SPIV %s: EOI emits %j, and retires the vector', (seoib, spiv, expected) => {
     const { lapic, emitted } = send(inService(spiv, true), wrmsr(0x80b, 0, split(seoib)));
-    expect(emitted).toEqual(expected);
+    expect(emitted).toEqual([...expected, retired(64)]);
     expect(lapic.context.isr).toEqual([]);
   });
 
   it('does not tell the I/O APIC about vectors outside the EOI-exit bitmap', () => {
-    expect(send(inService(0x1ff, false), wrmsr(0x80b, 0)).emitted).toEqual([]);
+    expect(send(inService(0x1ff, false), wrmsr(0x80b, 0)).emitted).toEqual([retired(64)]);
+    const idle = send(fresh(), x2apic(true), wrmsr(0x80f, 0x1ff)).lapic;
+    expect(send(idle, wrmsr(0x80b, 0)).emitted).toEqual([]);
   });
 
   it('with the in-kernel I/O APIC hands over level EOIs only, and honours SPIV bit 12 in quirk mode', () => {
@@ -188,7 +191,10 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
         elsewhere: [],
       },
     ).lapic;
-    expect(send(level, { type: 'EOI', vm: kernel }).emitted).toEqual([{ type: 'ioapicEoi', vector: 64 }]);
+    expect(send(level, { type: 'EOI', vm: kernel }).emitted).toEqual([
+      { type: 'ioapicEoi', vector: 64 },
+      retired(64),
+    ]);
     const directed = send(level, {
       type: 'SET_LAPIC',
       spiv: 0x11ff,
@@ -199,6 +205,7 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
     }).lapic;
     expect(send(directed, { type: 'EOI', vm: kernel }).emitted).toEqual([
       { type: 'eoiSuppressed', vector: 64 },
+      retired(64),
     ]);
     const edge = send(level, {
       type: 'SET_LAPIC',
@@ -208,7 +215,7 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
       tmr: [],
       advertise: false,
     }).lapic;
-    expect(send(edge, { type: 'EOI', vm: kernel }).emitted).toEqual([]);
+    expect(send(edge, { type: 'EOI', vm: kernel }).emitted).toEqual([retired(64)]);
   });
 
   it('keeps a vector routed to another vCPU in the EOI-exit bitmap only while it is pending here', () => {
@@ -257,7 +264,7 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
       ).lapic;
       expect(stale.context).toMatchObject({ staleEoi: 64, scanRequested: false });
       const after = send(stale, { type: 'EOI', vm: split('quirked') });
-      expect(after.emitted).toEqual([{ type: 'eoiExit', vector: eoied }]);
+      expect(after.emitted).toEqual([{ type: 'eoiExit', vector: eoied }, retired(eoied)]);
       expect(after.lapic.context.scanRequested).toBe(requested);
     },
   );
