@@ -15,6 +15,7 @@ describe('ioapicWriter', () => {
     const kernel: Command = { op: 'KVM_CREATE_IRQCHIP' };
     expect(writerAfter([kernel])).toBeUndefined();
     expect(writerAfter([kernel, create(2), create(1)])).toBe(1);
+    expect(writerAfter([kernel, create(0)])).toBe(0);
     expect(writerAfter([kernel, create(2), create(1), cpuid(2), run(2)])).toBe(2);
     expect(writerAfter([kernel, create(0), create(2), cpuid(2), run(2), cpuid(0), run(0)])).toBe(0);
   });
