@@ -74,6 +74,23 @@ export interface PinContext extends PinInput {
   throttleLeftNs: number;
 }
 
+/** A redirection entry's fields the guest writes. */
+export type Rte = Pick<PinContext, 'vector' | 'dest' | 'trigger' | 'masked'>;
+
+/**
+ * The two 32-bit halves of a redirection entry in the order a guest writes them: the destination (`high`) first,
+ * as Linux's __ioapic_write_entry() does. KVM and QEMU service the pin after each, so the first can deliver the
+ * old vector to the new destination.
+ */
+export const RTE_WRITE_ORDER = ['high', 'low'] as const;
+
+/** The entry after one half of `written` lands on `entry`: `high` is the destination, `low` the rest. */
+export function withHalf(entry: Rte, written: Rte, half: (typeof RTE_WRITE_ORDER)[number]): Rte {
+  return half === 'high'
+    ? { vector: entry.vector, trigger: entry.trigger, masked: entry.masked, dest: written.dest }
+    : { vector: written.vector, trigger: written.trigger, masked: written.masked, dest: entry.dest };
+}
+
 export type PinEvent =
   | { type: 'WRITE_RTE'; vector: number; dest: number; trigger: Trigger; masked: boolean }
   | { type: 'SET_LINE'; level: boolean }

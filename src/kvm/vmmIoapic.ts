@@ -1,4 +1,4 @@
-import { ioapicPinMachine, type PinEvent } from '../../machines/ioapicPin.js';
+import { ioapicPinMachine, type PinEvent, RTE_WRITE_ORDER, withHalf } from '../../machines/ioapicPin.js';
 import type { Command } from '../model/command.js';
 import { advance } from '../model/drive.js';
 import { type PinSnapshot, startPins, vmmIoapic } from '../model/state.js';
@@ -15,18 +15,16 @@ export function rteRegister(pin: number, half: 'low' | 'high'): number {
 
 /**
  * The 32-bit MMIO writes a guest makes for an I/O APIC command, as [address, value]: an RTE is written in two
- * halves through IOREGSEL/IOWIN, the destination half first; an I/O APIC EOI is one write of the EOI register.
+ * halves through IOREGSEL/IOWIN, in RTE_WRITE_ORDER; an I/O APIC EOI is one write of the EOI register.
  */
 export function ioapicMmioWrites(command: Command): [number, number][] {
   if (command.op === 'guest.ioapicEoi') return [[IOAPIC_MMIO.eoi, command.vector]];
   if (command.op !== 'guest.ioapicWriteRte') return [];
   const low = command.vector | (command.trigger === 'level' ? 1 << 15 : 0) | (command.masked ? 1 << 16 : 0);
-  return [
-    [IOAPIC_MMIO.select, rteRegister(command.pin, 'high')],
-    [IOAPIC_MMIO.window, (command.dest << 24) >>> 0],
-    [IOAPIC_MMIO.select, rteRegister(command.pin, 'low')],
-    [IOAPIC_MMIO.window, low],
-  ];
+  return RTE_WRITE_ORDER.flatMap((half): [number, number][] => [
+    [IOAPIC_MMIO.select, rteRegister(command.pin, half)],
+    [IOAPIC_MMIO.window, half === 'high' ? (command.dest << 24) >>> 0 : low],
+  ]);
 }
 
 /**
@@ -67,16 +65,14 @@ export class VmmIoapic {
   private async writeWindow(value: number): Promise<void> {
     const pin = (this.select - 0x10) >> 1;
     if (this.select < 0x10 || pin >= this.pins.length) return;
-    const { vector, dest, trigger, masked } = (this.pins[pin] as PinSnapshot).context;
-    const rte =
-      this.select === rteRegister(pin, 'high')
-        ? { vector, trigger, masked, dest: value >>> 24 }
-        : {
-            vector: value & 0xff,
-            dest,
-            trigger: value & (1 << 15) ? ('level' as const) : ('edge' as const),
-            masked: (value & (1 << 16)) !== 0,
-          };
+    const half = this.select === rteRegister(pin, 'high') ? 'high' : 'low';
+    const written = {
+      vector: value & 0xff,
+      dest: value >>> 24,
+      trigger: value & (1 << 15) ? ('level' as const) : ('edge' as const),
+      masked: (value & (1 << 16)) !== 0,
+    };
+    const rte = withHalf((this.pins[pin] as PinSnapshot).context, written, half);
     await this.runner.ask(`route ${pin} ${rte.vector} ${rte.dest} ${rte.trigger === 'level' ? 1 : 0}`);
     await this.send(pin, { type: 'WRITE_RTE', ...rte });
   }

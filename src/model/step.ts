@@ -1,5 +1,5 @@
 import { MSR } from '../../machines/apic.js';
-import type { PinContext } from '../../machines/ioapicPin.js';
+import { RTE_WRITE_ORDER, type Rte, withHalf } from '../../machines/ioapicPin.js';
 import type { LapicEmitted } from '../../machines/lapic.js';
 import { readLapicRegister, readMsr } from '../../machines/lapic.js';
 import { advertisesSuppressEoiBroadcast } from '../../machines/vm.js';
@@ -140,15 +140,16 @@ function guestAction(flow: Flow, command: Command): Observation {
       return { vector: accepted?.vector ?? null };
     }
     case 'guest.ioapicWriteRte': {
-      // Two 32-bit writes, the destination half first (as Linux's __ioapic_write_entry does); KVM and QEMU
-      // service the pin after each, so the first can deliver the old vector to the new destination.
-      const { vector, dest, trigger, masked } = command;
       const old = flow.state.pins[command.pin]?.context;
       if (old === undefined) return {};
       const writer = ioapicWriter(flow.state);
       if (writer !== undefined) enterGuest(flow, writer);
-      writeRteHalf(flow, command.pin, { ...rteLow(old), dest }, writer);
-      writeRteHalf(flow, command.pin, { vector, dest, trigger, masked }, writer);
+      let entry: Rte = old;
+      for (const half of RTE_WRITE_ORDER) {
+        entry = withHalf(entry, command, half);
+        sendToPin(flow, command.pin, { type: 'WRITE_RTE', ...rteOf(entry) });
+        if (writer !== undefined) enterGuest(flow, writer);
+      }
       return {};
     }
     case 'guest.ioapicEoi': {
@@ -177,20 +178,9 @@ function guestAction(flow: Flow, command: Command): Observation {
   }
 }
 
-/** One 32-bit half of a redirection-entry write, after which the writer re-enters the guest. */
-function writeRteHalf(
-  flow: Flow,
-  pin: number,
-  rte: Pick<PinContext, 'vector' | 'dest' | 'trigger' | 'masked'>,
-  writer: number | undefined,
-): void {
-  sendToPin(flow, pin, { type: 'WRITE_RTE', ...rte });
-  if (writer !== undefined) enterGuest(flow, writer);
-}
-
-/** The low half of a redirection entry: vector, trigger mode, mask. */
-function rteLow(context: PinContext): Pick<PinContext, 'vector' | 'trigger' | 'masked'> {
-  return { vector: context.vector, trigger: context.trigger, masked: context.masked };
+/** Just the entry's fields, for the pin's WRITE_RTE event. */
+function rteOf({ vector, dest, trigger, masked }: Rte): Rte {
+  return { vector, dest, trigger, masked };
 }
 
 /** Executes one command without guest reactions. */

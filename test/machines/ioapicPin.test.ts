@@ -7,6 +7,8 @@ import {
   NO_QUIRKS,
   type PinContext,
   type PinEvent,
+  RTE_WRITE_ORDER,
+  withHalf,
 } from '../../machines/ioapicPin.js';
 import { advance, type Persisted, start } from '../../src/model/drive.js';
 
@@ -177,5 +179,19 @@ describe('ioapic pin machine: what it asks of KVM', () => {
     expect(emitted(throttled, broadcast)).toEqual([{ type: 'remoteIrrCleared', pin: 5 }]);
     expect(emitted(asserted, { type: 'EOI', vector: 65, source: 'broadcast' })).toEqual([]);
     expect(emitted(send(fresh(0x11), level, up).pin, register)).toEqual([]);
+  });
+});
+
+describe('a redirection entry written in halves', () => {
+  const old = { vector: 64, dest: 0, trigger: 'level', masked: false } as const;
+  const written = { vector: 80, dest: 2, trigger: 'edge', masked: true } as const;
+
+  it('is written destination first, as Linux does', () => {
+    expect(RTE_WRITE_ORDER).toEqual(['high', 'low']);
+  });
+
+  it('takes the destination from the high half and the rest from the low half', () => {
+    expect(withHalf(old, written, 'high')).toEqual({ vector: 64, dest: 2, trigger: 'level', masked: false });
+    expect(withHalf(old, written, 'low')).toEqual({ vector: 80, dest: 0, trigger: 'edge', masked: true });
   });
 });
