@@ -145,15 +145,17 @@ export function accepted(state: ModelState, command: Command): boolean {
       const { spiv, irr, isr, tmr } = command;
       return lapicRet(lapic, { type: 'SET_LAPIC', spiv, irr, isr, tmr, advertise }) === 0;
     }
-    case 'KVM_GET_LAPIC':
-      return lapicRet(lapic, { type: 'GET_LAPIC' }) === 0;
-    case 'guest.init':
-      return present;
     case 'guest.wrmsr':
     case 'guest.rdmsr':
       return present && lapic.context.x2apic;
-    case 'guest.acceptInterrupt':
-      return lapicAnswers(lapic, { type: 'ACCEPT' }).some((e) => e.type === 'accepted' && e.vector !== null);
+    case 'KVM_GET_LAPIC':
+      return lapicRet(lapic, { type: 'GET_LAPIC' }) === 0;
+    case 'guest.acceptInterrupt': {
+      const answer = lapicAnswers(lapic, { type: 'ACCEPT' }).find((e) => e.type === 'accepted');
+      return answer !== undefined && answer.vector !== null;
+    }
+    case 'guest.init':
+      return present;
     case 'guest.eoi': {
       const eoi: LapicEvent = { type: 'WRMSR', msr: MSR.eoi, value: 0, highBits: false, vm: state.vm.value };
       return lapicAnswers(lapic, eoi).some((e) => e.type === 'retired');

@@ -45,6 +45,7 @@ describe("each invariant's excuses", () => {
     ['no-missed-eoi-quirk', [split(5), levelPin5], EXCUSES.reservedPins.reason],
     ['no-missed-eoi-quirk', [split(), levelPin5], undefined],
     ['no-missed-eoi-quirk', [irqchip, levelPin5], undefined],
+    ['no-stuck-pin', [levelPin5], undefined],
   ] as const)('%s after %j on upstream/ioapic-0x20: %s', (invariant, setup, reason) => {
     expect(expectedReason(invariant, executed('upstream', 'ioapic-0x20', [...setup]))).toBe(reason);
   });

@@ -228,6 +228,9 @@ describe('accepted', () => {
     const inService = stateAfter([accept], pending);
     expect(accepted(inService, eoi)).toBe(true);
     expect(accepted(inService, accept)).toBe(false);
+    expect(accepted(fresh(), accept)).toBe(false);
+    expect(accepted(stateAfter([split, create]), eoi)).toBe(false);
+    expect(accepted(fresh(), eoi)).toBe(false);
   });
 
   it('accepts an I/O APIC EOI only for a vector with Remote IRR set, a line change only when it changes', () => {
