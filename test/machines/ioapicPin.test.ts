@@ -74,6 +74,7 @@ describe('ioapic pin machine', () => {
   it('delivers edge interrupts on rising edges only, without Remote IRR', () => {
     const r = send(fresh(), edge, up, up, down, up);
     expect(r.delivered).toBe(2);
+    expect(send(fresh(), edge, down).delivered).toBe(0);
     expect(r.pin.value).toBe('remoteIrrClear');
   });
 
@@ -149,6 +150,18 @@ describe('ioapic pin machine: where guards look further', () => {
     expect(levelUnaccepted.value).toBe('remoteIrrClear');
     expect(send(levelUnaccepted, broadcast)).toMatchObject({ delivered: 1, pin: { value: 'remoteIrrSet' } });
     expect(send(edgePin, register).delivered).toBe(0);
+  });
+
+  it("KVM's I/O APIC services only the pins of the EOI's vector", () => {
+    const edgePin = send(fresh(0x11, kernelLike), edge, up).pin;
+    expect(send(edgePin, { type: 'EOI', vector: 65, source: 'broadcast' }).delivered).toBe(0);
+  });
+
+  it('a throttled re-delivery is dropped when the entry became edge before the clock ran out', () => {
+    const throttled = send(fresh(0x20, { throttleEois: 1, throttleNs: 10 }), level, up, broadcast).pin;
+    expect(throttled.context.throttleLeftNs).toBe(10);
+    const switched = send(throttled, edge, { type: 'TICK', ns: 10 });
+    expect(switched).toMatchObject({ delivered: 0, pin: { value: 'remoteIrrClear' } });
   });
 
   it('the textbook I/O APIC keeps Remote IRR for an interrupt no LAPIC accepted', () => {

@@ -77,6 +77,12 @@ describe('lapic machine: LVR and SPIV', () => {
     expect(readLapicRegister(lapic.value, lapic.context, 0x120)).toBe(1 << 16);
   });
 
+  it('recomputes LVR bit 24 at INIT from CPUID and the mode', () => {
+    const x2 = send(fresh(), x2apic(true)).lapic;
+    expect(lvrValue(send(x2, { type: 'INIT', advertise: false }).lapic.value)).toBe(0x50014);
+    expect(lvrValue(send(x2, { type: 'INIT', advertise: true }).lapic.value)).toBe(0x1050014);
+  });
+
   it('freezes CPUID after the vCPU ran: identical is a no-op, different is -EINVAL', () => {
     const ran = send(fresh(), x2apic(true), { type: 'RUN' }).lapic;
     const same = send(ran, x2apic(false));
@@ -135,6 +141,12 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
     expect(send(enabled(), { type: 'DELIVER', vector: 64, level: true }).emitted).toEqual([
       { type: 'injected', vector: 64 },
     ]);
+  });
+
+  it('takes nothing into service when nothing is deliverable', () => {
+    const { lapic, emitted } = send(enabled(), { type: 'ACCEPT' });
+    expect(emitted).toEqual([{ type: 'accepted', vector: null }]);
+    expect(lapic.context).toMatchObject({ irr: [], isr: [] });
   });
 
   it('accepts the highest vector whose priority class beats the one in service', () => {
