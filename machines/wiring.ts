@@ -44,7 +44,9 @@ export interface Wire<E> {
 
 type WiresOf<E extends { type: string }> = { readonly [T in E['type']]?: Wire<Extract<E, { type: T }>> };
 
-const EVERY_VCPU_RESCANS: Send = { to: 'lapic', at: 'every', event: { type: 'REQUEST_SCAN' } };
+// Sends that carry nothing of the emitted event are built once: routes run on every step.
+const EVERY_VCPU_RESCANS: readonly Send[] = [{ to: 'lapic', at: 'every', event: { type: 'REQUEST_SCAN' } }];
+const NOTHING: readonly Send[] = [];
 
 /**
  * vcpu_scan_ioapic(): the vCPU's new EOI-exit bitmap from the level-triggered redirection entries:
@@ -92,7 +94,7 @@ export const VM_WIRES: WiresOf<VmEmitted> = {
     to: ['lapic'],
     label: 'REQUEST_SCAN to every vCPU',
     kernel: 'kvm_recalculate_apic_map() → kvm_make_scan_ioapic_request()',
-    route: () => [EVERY_VCPU_RESCANS],
+    route: () => EVERY_VCPU_RESCANS,
   },
 };
 
@@ -103,7 +105,7 @@ export const LAPIC_WIRES: WiresOf<LapicEmitted> = {
     to: ['lapic'],
     label: 'REQUEST_SCAN to every vCPU',
     kernel: 'kvm_recalculate_apic_map() → kvm_make_scan_ioapic_request()',
-    route: () => [EVERY_VCPU_RESCANS],
+    route: () => EVERY_VCPU_RESCANS,
   },
   entered: {
     from: 'lapic',
@@ -113,7 +115,7 @@ export const LAPIC_WIRES: WiresOf<LapicEmitted> = {
     route: (e, machines) =>
       machines.lapics[e.vcpu]?.context.scanRequested === true
         ? [{ to: 'lapic', at: e.vcpu, event: scanRoutes(machines, e.vcpu) }]
-        : [],
+        : NOTHING,
   },
   injected: {
     from: 'lapic',

@@ -48,31 +48,37 @@ export function startMonitors(): Monitors {
 
 /**
  * Checks every invariant over one trace command's executed commands (the command, then its reactions). An
- * invariant is reported at most once per trace command: a storm repeats the same violation at every EOI.
+ * invariant is reported at most once per trace command (a storm repeats the same violation at every EOI), and
+ * violations come in the order they happened: by executed command, then in INVARIANTS order.
  */
 export function checkStep(
   monitors: Monitors,
   executed: readonly Executed[],
   index: number,
 ): { monitors: Monitors; violations: Violation[] } {
-  const next: Record<string, unknown> = { ...monitors };
-  const violations: Violation[] = [];
-  executed.forEach((e, n) => {
-    const position: Position = { index, reaction: n === 0 ? null : n - 1 };
-    for (const invariant of INVARIANTS) {
-      const result = invariant.check(next[invariant.id], e, position);
-      next[invariant.id] = result.monitor;
-      if (result.violation !== undefined && !violations.some((v) => v.invariant === invariant.id)) {
-        const expected = excuseOf(invariant, e) ?? null;
-        violations.push({
-          invariant: invariant.id,
-          index,
-          reaction: position.reaction,
-          detail: result.violation,
-          expected,
-        });
-      }
-    }
+  const next: Record<string, unknown> = {};
+  const found: { at: number; order: number; violation: Violation }[] = [];
+  const positions = executed.map((_, n): Position => ({ index, reaction: n === 0 ? null : n - 1 }));
+  INVARIANTS.forEach((invariant, order) => {
+    let monitor = monitors[invariant.id];
+    let reported = false;
+    executed.forEach((e, at) => {
+      const position = positions[at] as Position;
+      const result = invariant.check(monitor, e, position);
+      monitor = result.monitor;
+      if (result.violation === undefined || reported) return;
+      reported = true;
+      const violation: Violation = {
+        invariant: invariant.id,
+        index,
+        reaction: position.reaction,
+        detail: result.violation,
+        expected: excuseOf(invariant, e) ?? null,
+      };
+      found.push({ at, order, violation });
+    });
+    next[invariant.id] = monitor;
   });
-  return { monitors: next, violations };
+  found.sort((a, b) => a.at - b.at || a.order - b.order);
+  return { monitors: next, violations: found.map((f) => f.violation) };
 }

@@ -48,6 +48,11 @@ export function setVisitor(next: ((visited: readonly string[]) => void) | null):
   visitor = next;
 }
 
+/** Whether coverage is being measured, so callers build ids only then. */
+export function visiting(): boolean {
+  return visitor !== null;
+}
+
 /** Reports a wire taken (machines/wiring.ts) to coverage measurement, like a machine transition. */
 export function visit(id: string): void {
   visitor?.([id]);

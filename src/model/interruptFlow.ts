@@ -2,7 +2,7 @@ import { ioapicPinMachine, type PinEvent } from '../../machines/ioapicPin.js';
 import { type LapicEmitted, type LapicEvent, lapicMachine } from '../../machines/lapic.js';
 import { type VmEvent, vmMachine } from '../../machines/vm.js';
 import { LAPIC_WIRES, PIN_WIRES, type Reach, type Send, VM_WIRES, type Wire } from '../../machines/wiring.js';
-import { advance, visit } from './drive.js';
+import { advance, visit, visiting } from './drive.js';
 import { type ModelState, replaceAt, startLapic, startPins } from './state.js';
 
 /** The state as one command unfolds, with the exits and deliveries it caused so far. */
@@ -30,16 +30,14 @@ function carry<E extends { type: string }>(
   for (const e of emitted) {
     const wire = wires[e.type] as Wire<E> | undefined;
     if (wire === undefined) continue;
-    visit(`${wire.from}.${e.type}`);
+    if (visiting()) visit(`${wire.from}.${e.type}`);
     for (const send of wire.route(e, flow.state)) perform(flow, send);
   }
 }
 
-/** The instances `at` names, in index order, of `count` (each once; missing ones are skipped by the sender). */
-function indices(at: Reach, count: number): readonly number[] {
-  if (typeof at === 'number') return [at];
-  // Stryker disable next-line EqualityOperator: one past the end does not exist and is skipped.
-  return Array.from({ length: count }, (_, i) => i).filter((i) => at === 'every' || at.includes(i));
+/** Whether `at` names instance `i` of a machine with several. */
+function reaches(at: Exclude<Reach, number>, i: number): boolean {
+  return at === 'every' || at.includes(i);
 }
 
 function perform(flow: Flow, send: Send): void {
@@ -52,14 +50,23 @@ function perform(flow: Flow, send: Send): void {
       };
     else flow.state = { ...flow.state, pins: startPins(flow.state.config.pins, send.start) };
   } else if (send.to === 'ioapicPin') {
-    for (const pin of indices(send.at, flow.state.pins.length)) sendToPin(flow, pin, send.event);
-  } else {
-    for (const vcpu of indices(send.at, flow.state.lapics.length)) {
-      const emitted = sendToLapic(flow, vcpu, send.event);
-      if (send.unless !== undefined && !emitted.some((e) => e.type === send.unless?.answer))
-        perform(flow, send.unless.send);
-    }
-  }
+    if (typeof send.at === 'number') sendToPin(flow, send.at, send.event);
+    // Stryker disable next-line EqualityOperator: one pin past the end is undefined, which sendToPin ignores.
+    else
+      for (let pin = 0; pin < flow.state.pins.length; pin++)
+        if (reaches(send.at, pin)) sendToPin(flow, pin, send.event);
+  } else if (typeof send.at === 'number') deliverTo(flow, send.at, send);
+  // Stryker disable next-line EqualityOperator: one vCPU past the end is null, which sendToLapic ignores.
+  else
+    for (let vcpu = 0; vcpu < flow.state.lapics.length; vcpu++)
+      if (reaches(send.at, vcpu)) deliverTo(flow, vcpu, send);
+}
+
+/** A send to one LAPIC, and its `unless` send when the LAPIC is missing or does not give the answer. */
+function deliverTo(flow: Flow, vcpu: number, send: Extract<Send, { event: LapicEvent }>): void {
+  const emitted = sendToLapic(flow, vcpu, send.event);
+  if (send.unless !== undefined && !emitted.some((e) => e.type === send.unless?.answer))
+    perform(flow, send.unless.send);
 }
 
 /** Sends an event to the VM machine and carries what it emits; returns the ioctl's return value. */
