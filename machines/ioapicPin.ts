@@ -101,6 +101,9 @@ export type PinEvent =
   /** No LAPIC accepted the interrupt the pin just sent (no such vCPU, or its APIC software-disabled). */
   | { type: 'UNACCEPTED' };
 
+/** No LAPIC accepted the pin's interrupt: frozen, as src/model/drive.ts finds a frozen event's answer by identity. */
+export const UNACCEPTED: PinEvent = Object.freeze({ type: 'UNACCEPTED' });
+
 export type PinEmitted =
   /** The pin sends an interrupt message to the LAPIC of `dest`. */
   | { type: 'deliver'; pin: number; vector: number; dest: number; level: boolean }

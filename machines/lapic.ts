@@ -58,6 +58,17 @@ export type LapicEvent =
   | { type: 'REQUEST_SCAN' }
   | { type: 'SCAN_ROUTES'; targeted: VectorSet; elsewhere: VectorSet };
 
+/**
+ * The LAPIC's events that carry nothing, once each and frozen: src/model/drive.ts finds a frozen event's answer
+ * by identity instead of serialising it, and these are sent on every step.
+ */
+export const SIGNAL = {
+  RUN: Object.freeze({ type: 'RUN' }),
+  ACCEPT: Object.freeze({ type: 'ACCEPT' }),
+  GET_LAPIC: Object.freeze({ type: 'GET_LAPIC' }),
+  REQUEST_SCAN: Object.freeze({ type: 'REQUEST_SCAN' }),
+} as const satisfies Record<string, LapicEvent>;
+
 export type LapicEmitted =
   /** An ioctl's return value. */
   | { type: 'ret'; value: number }

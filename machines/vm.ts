@@ -47,6 +47,9 @@ export type VmEvent =
   | { type: 'ENABLE_X2APIC_API'; flags: number }
   | { type: 'CREATE_VCPU'; id: number };
 
+/** KVM_CREATE_IRQCHIP, frozen: src/model/drive.ts finds a frozen event's answer by identity. */
+export const CREATE_IRQCHIP: VmEvent = Object.freeze({ type: 'CREATE_IRQCHIP' });
+
 export type VmEmitted =
   /** The ioctl's return value: 0, a negative errno, or the capability value for CHECK_EXTENSION. */
   | { type: 'ret'; value: number }

@@ -1,5 +1,12 @@
-import { KVM_IOAPIC, type PinContext, type PinEmitted, type PinEvent, type PinInput } from './ioapicPin.js';
-import type { LapicContext, LapicEmitted, LapicEvent, LapicInput } from './lapic.js';
+import {
+  KVM_IOAPIC,
+  type PinContext,
+  type PinEmitted,
+  type PinEvent,
+  type PinInput,
+  UNACCEPTED,
+} from './ioapicPin.js';
+import { type LapicContext, type LapicEmitted, type LapicEvent, type LapicInput, SIGNAL } from './lapic.js';
 import * as vectors from './vectorSet.js';
 import type { VmContext, VmEmitted, VmValue } from './vm.js';
 
@@ -45,7 +52,7 @@ export interface Wire<E> {
 type WiresOf<E extends { type: string }> = { readonly [T in E['type']]?: Wire<Extract<E, { type: T }>> };
 
 // Sends that carry nothing of the emitted event are built once: routes run on every step.
-const EVERY_VCPU_RESCANS: readonly Send[] = [{ to: 'lapic', at: 'every', event: { type: 'REQUEST_SCAN' } }];
+const EVERY_VCPU_RESCANS: readonly Send[] = [{ to: 'lapic', at: 'every', event: SIGNAL.REQUEST_SCAN }];
 const NOTHING: readonly Send[] = [];
 
 /**
@@ -152,7 +159,7 @@ export const PIN_WIRES: WiresOf<PinEmitted> = {
         to: 'lapic',
         at: e.dest,
         event: { type: 'DELIVER', vector: e.vector, level: e.level },
-        unless: { answer: 'injected', send: { to: 'ioapicPin', at: e.pin, event: { type: 'UNACCEPTED' } } },
+        unless: { answer: 'injected', send: { to: 'ioapicPin', at: e.pin, event: UNACCEPTED } },
       },
     ],
   },
@@ -161,7 +168,7 @@ export const PIN_WIRES: WiresOf<PinEmitted> = {
     to: ['lapic'],
     label: 'REQUEST_SCAN to the vCPUs it names',
     kernel: 'ioapic_write_indirect() → kvm_make_scan_ioapic_request_mask(); split: kvm_set_irq_routing()',
-    route: (e) => [{ to: 'lapic', at: e.vcpus, event: { type: 'REQUEST_SCAN' } }],
+    route: (e) => [{ to: 'lapic', at: e.vcpus, event: SIGNAL.REQUEST_SCAN }],
   },
   remoteIrrCleared: {
     from: 'ioapicPin',

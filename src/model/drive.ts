@@ -62,7 +62,7 @@ export function visit(id: string): void {
 const MEMO_LIMIT = 50_000;
 const memo = new Map<string, Advanced<unknown, unknown, unknown>>();
 /** The same answers found by snapshot identity first: memoised snapshots are shared, so most lookups hit here. */
-const byIdentity = new WeakMap<object, Map<string, Advanced<unknown, unknown, unknown>>>();
+const byIdentity = new WeakMap<object, Map<string | object, Advanced<unknown, unknown, unknown>>>();
 
 /** Initial snapshots by machine and input, with what reaching them visited. */
 const started = new Map<string, { snapshot: Persisted<unknown, unknown>; visited: readonly string[] }>();
@@ -148,17 +148,22 @@ export function advance<M extends AnyStateMachine>(
   event: EventFromLogic<M>,
 ): Advanced<SnapshotFrom<M>['value'], SnapshotFrom<M>['context'], EmittedFrom<M>> {
   type Answer = Advanced<SnapshotFrom<M>['value'], SnapshotFrom<M>['context'], EmittedFrom<M>>;
-  const eventKey = `${machine.id}\u0000${JSON.stringify(event)}`;
   let answers = byIdentity.get(state);
-  let result = answers?.get(eventKey) as Answer | undefined;
+  // A frozen event is a constant (RUN, ACCEPT, REQUEST_SCAN, ...): its answer is found by identity, unserialised.
+  const constant = Object.isFrozen(event);
+  let result = (constant ? answers?.get(event) : undefined) as Answer | undefined;
   // Stryker disable ConditionalExpression,EqualityOperator: caches; a miss, an early or no clearing gives the same answer.
   if (result === undefined) {
-    const key = `${JSON.stringify(state)}\u0000${eventKey}`;
-    result = memo.get(key) as Answer | undefined;
+    const eventKey = `${machine.id}\u0000${JSON.stringify(event)}`;
+    result = answers?.get(eventKey) as Answer | undefined;
     if (result === undefined) {
-      result = transitionOnce(machine, state, event) as Answer;
-      if (memo.size >= MEMO_LIMIT) memo.clear();
-      memo.set(key, result);
+      const key = `${JSON.stringify(state)}\u0000${eventKey}`;
+      result = memo.get(key) as Answer | undefined;
+      if (result === undefined) {
+        result = transitionOnce(machine, state, event) as Answer;
+        if (memo.size >= MEMO_LIMIT) memo.clear();
+        memo.set(key, result);
+      }
     }
     // Stryker restore ConditionalExpression,EqualityOperator
     // Stryker disable next-line ConditionalExpression: a fresh map for a known state only drops cached answers.
@@ -167,6 +172,8 @@ export function advance<M extends AnyStateMachine>(
       byIdentity.set(state, answers);
     }
     answers.set(eventKey, result);
+    // Stryker disable next-line ConditionalExpression: caching a fresh event by identity too only costs memory.
+    if (constant) answers.set(event, result);
   }
   visitor?.(result.visited);
   return result;

@@ -1,8 +1,8 @@
 import { MSR } from '../../machines/apic.js';
 import { RTE_WRITE_ORDER, type Rte, withHalf } from '../../machines/ioapicPin.js';
 import type { LapicEmitted } from '../../machines/lapic.js';
-import { readLapicRegister, readMsr } from '../../machines/lapic.js';
-import { advertisesSuppressEoiBroadcast } from '../../machines/vm.js';
+import { readLapicRegister, readMsr, SIGNAL } from '../../machines/lapic.js';
+import { advertisesSuppressEoiBroadcast, CREATE_IRQCHIP } from '../../machines/vm.js';
 import { type Command, isIoctl } from './command.js';
 import { GUESTS } from './guests/index.js';
 import { type Flow, openFlow, sendToLapic, sendToPin, sendToVm } from './interruptFlow.js';
@@ -57,7 +57,7 @@ function ioctl(flow: Flow, command: Command): Observation {
     case 'KVM_CHECK_EXTENSION':
       return { ret: sendToVm(flow, { type: 'CHECK_EXTENSION', fd: command.fd }) };
     case 'KVM_CREATE_IRQCHIP':
-      return { ret: sendToVm(flow, { type: 'CREATE_IRQCHIP' }) };
+      return { ret: sendToVm(flow, CREATE_IRQCHIP) };
     case 'KVM_ENABLE_CAP': {
       const [arg] = command.args;
       const ret =
@@ -94,7 +94,7 @@ function ioctl(flow: Flow, command: Command): Observation {
     }
     case 'KVM_GET_LAPIC': {
       const lapic = lapicOf(flow.state, command.vcpu);
-      const ret = retOf(sendToLapic(flow, command.vcpu, { type: 'GET_LAPIC' }));
+      const ret = retOf(sendToLapic(flow, command.vcpu, SIGNAL.GET_LAPIC));
       if (ret !== 0) return { ret };
       return { ret, value: readLapicRegister(lapic.value, lapic.context, command.reg) ?? 0 };
     }
@@ -135,7 +135,7 @@ function guestAction(flow: Flow, command: Command): Observation {
       return value === 'fault' ? { fault: '#GP' } : { value };
     }
     case 'guest.acceptInterrupt': {
-      const emitted = sendToLapic(flow, command.vcpu, { type: 'ACCEPT' });
+      const emitted = sendToLapic(flow, command.vcpu, SIGNAL.ACCEPT);
       const accepted = emitted.find((e) => e.type === 'accepted');
       return { vector: accepted?.vector ?? null };
     }

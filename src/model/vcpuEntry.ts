@@ -1,9 +1,10 @@
+import { SIGNAL } from '../../machines/lapic.js';
 import { type Flow, sendToLapic } from './interruptFlow.js';
 import type { ModelState } from './state.js';
 
 /** A vCPU enters the guest (KVM_RUN); its LAPIC machine and the wiring carry out its pending requests. */
 export function enterGuest(flow: Flow, vcpu: number): void {
-  sendToLapic(flow, vcpu, { type: 'RUN' });
+  sendToLapic(flow, vcpu, SIGNAL.RUN);
 }
 
 /**

@@ -1,6 +1,11 @@
 import { MAX_RESERVED_IOAPIC_PINS, MSR } from '../../machines/apic.js';
-import { type LapicEmitted, type LapicEvent, lapicMachine } from '../../machines/lapic.js';
-import { advertisesSuppressEoiBroadcast, type VmEvent, vmMachine } from '../../machines/vm.js';
+import { type LapicEmitted, type LapicEvent, lapicMachine, SIGNAL } from '../../machines/lapic.js';
+import {
+  advertisesSuppressEoiBroadcast,
+  CREATE_IRQCHIP,
+  type VmEvent,
+  vmMachine,
+} from '../../machines/vm.js';
 import type { Command } from '../model/command.js';
 import type { Config } from '../model/config.js';
 import { advance } from '../model/drive.js';
@@ -96,9 +101,56 @@ export function commandsFor(row: Row, vcpus: readonly number[]): Command[] {
   ];
 }
 
-/** Every command the fuzzer may issue in this state. */
-export function alphabet(state: ModelState, row: Row): Command[] {
-  return commandsFor(row, vcpuIds(state));
+/** Alphabets already built, by row and by the vCPUs that exist: the fuzzer asks for one on every step. */
+const alphabets = new WeakMap<Row, Map<string, readonly Command[]>>();
+
+/** Every command the fuzzer may issue in this state (the same objects each time for the same vCPUs). */
+export function alphabet(state: ModelState, row: Row): readonly Command[] {
+  let byVcpus = alphabets.get(row);
+  // Stryker disable next-line ConditionalExpression: a cache; building the alphabet again gives the same commands.
+  if (byVcpus === undefined) {
+    byVcpus = new Map();
+    alphabets.set(row, byVcpus);
+  }
+  const vcpus = vcpuIds(state);
+  const key = vcpus.join();
+  let commands = byVcpus.get(key);
+  // Stryker disable next-line ConditionalExpression: a cache, as above.
+  if (commands === undefined) {
+    commands = Object.freeze(commandsFor(row, vcpus));
+    byVcpus.set(key, commands);
+  }
+  return commands;
+}
+
+/** The machine event a command of the alphabet becomes under each `advertise`, frozen once (see SIGNAL). */
+const ioctlEvents = new WeakMap<Command, readonly [LapicEvent | VmEvent, LapicEvent | VmEvent]>();
+
+function eventOf<E extends LapicEvent | VmEvent>(
+  command: Command,
+  advertise: boolean,
+  make: (advertise: boolean) => E,
+): E {
+  let events = ioctlEvents.get(command);
+  // Stryker disable next-line ConditionalExpression: a cache; a fresh event gets the same answer.
+  if (events === undefined) {
+    events = [Object.freeze(make(false)) as E, Object.freeze(make(true)) as E];
+    ioctlEvents.set(command, events);
+  }
+  return events[advertise ? 1 : 0] as E;
+}
+
+/** The guest's EOI write, one frozen event per VM state value (memoised snapshots share their values). */
+const eoiWrites = new WeakMap<VmSnapshot['value'], LapicEvent>();
+
+function eoiWrite(vm: VmSnapshot['value']): LapicEvent {
+  let event = eoiWrites.get(vm);
+  // Stryker disable next-line ConditionalExpression: a cache; a fresh event gets the same answer.
+  if (event === undefined) {
+    event = Object.freeze({ type: 'WRMSR', msr: MSR.eoi, value: 0, highBits: false, vm });
+    eoiWrites.set(vm, event);
+  }
+  return event;
 }
 
 /** The VM machine's answer to the event: its ioctl return value. */
@@ -127,7 +179,7 @@ export function accepted(state: ModelState, command: Command): boolean {
   const advertise = advertisesSuppressEoiBroadcast(state.vm.value);
   switch (command.op) {
     case 'KVM_CREATE_IRQCHIP':
-      return vmRet(state.vm, { type: 'CREATE_IRQCHIP' }) === 0;
+      return vmRet(state.vm, CREATE_IRQCHIP) === 0;
     case 'KVM_ENABLE_CAP':
       return (
         vmRet(
@@ -138,28 +190,45 @@ export function accepted(state: ModelState, command: Command): boolean {
         ) === 0
       );
     case 'KVM_CREATE_VCPU':
-      return vmRet(state.vm, { type: 'CREATE_VCPU', id: command.id }) === 0;
-    case 'KVM_SET_CPUID2':
-      return lapicRet(lapic, { type: 'SET_CPUID2', x2apic: command.x2apic, advertise }) === 0;
+      return (
+        vmRet(
+          state.vm,
+          eventOf(command, false, () => ({ type: 'CREATE_VCPU', id: command.id })),
+        ) === 0
+      );
+    case 'KVM_SET_CPUID2': {
+      const cpuid = (advertise: boolean): LapicEvent => ({
+        type: 'SET_CPUID2',
+        x2apic: command.x2apic,
+        advertise,
+      });
+      return lapicRet(lapic, eventOf(command, advertise, cpuid)) === 0;
+    }
     case 'KVM_SET_LAPIC': {
       const { spiv, irr, isr, tmr } = command;
-      return lapicRet(lapic, { type: 'SET_LAPIC', spiv, irr, isr, tmr, advertise }) === 0;
+      const restore = (advertise: boolean): LapicEvent => ({
+        type: 'SET_LAPIC',
+        spiv,
+        irr,
+        isr,
+        tmr,
+        advertise,
+      });
+      return lapicRet(lapic, eventOf(command, advertise, restore)) === 0;
     }
     case 'guest.wrmsr':
     case 'guest.rdmsr':
       return present && lapic.context.x2apic;
     case 'KVM_GET_LAPIC':
-      return lapicRet(lapic, { type: 'GET_LAPIC' }) === 0;
+      return lapicRet(lapic, SIGNAL.GET_LAPIC) === 0;
     case 'guest.acceptInterrupt': {
-      const answer = lapicAnswers(lapic, { type: 'ACCEPT' }).find((e) => e.type === 'accepted');
+      const answer = lapicAnswers(lapic, SIGNAL.ACCEPT).find((e) => e.type === 'accepted');
       return answer !== undefined && answer.vector !== null;
     }
     case 'guest.init':
       return present;
-    case 'guest.eoi': {
-      const eoi: LapicEvent = { type: 'WRMSR', msr: MSR.eoi, value: 0, highBits: false, vm: state.vm.value };
-      return lapicAnswers(lapic, eoi).some((e) => e.type === 'retired');
-    }
+    case 'guest.eoi':
+      return lapicAnswers(lapic, eoiWrite(state.vm.value)).some((e) => e.type === 'retired');
     case 'guest.ioapicEoi':
       return state.pins.some((p) => p.context.vector === command.vector && p.value === 'remoteIrrSet');
     case 'device.setLine':
