@@ -27,7 +27,8 @@ export type Reach = number | readonly number[] | 'every';
 export type Send =
   /** An event to LAPICs; `unless`: when the LAPIC is missing or does not emit `answer`, `send` goes instead. */
   | { to: 'lapic'; at: Reach; event: LapicEvent; unless?: { answer: LapicEmitted['type']; send: Send } }
-  | { to: 'ioapicPin'; at: Reach; event: PinEvent }
+  /** An event to one pin, or to every pin of the I/O APIC. */
+  | { to: 'ioapicPin'; at: number | 'every'; event: PinEvent }
   /** A LAPIC machine starts (KVM_CREATE_VCPU). */
   | { to: 'lapic'; start: LapicInput }
   /** Every pin machine starts afresh as another I/O APIC's (KVM_CREATE_IRQCHIP). */

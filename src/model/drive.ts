@@ -50,6 +50,7 @@ export function setVisitor(next: ((visited: readonly string[]) => void) | null):
 
 /** Whether coverage is being measured, so callers build ids only then. */
 export function visiting(): boolean {
+  // Stryker disable next-line ConditionalExpression: a shortcut; visit() without a visitor does nothing.
   return visitor !== null;
 }
 

@@ -193,6 +193,7 @@ export function accepted(state: ModelState, command: Command): boolean {
       return (
         vmRet(
           state.vm,
+          // Stryker disable next-line BooleanLiteral: KVM_CREATE_VCPU has no advertise; both slots hold one event.
           eventOf(command, false, () => ({ type: 'CREATE_VCPU', id: command.id })),
         ) === 0
       );
