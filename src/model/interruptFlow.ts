@@ -46,10 +46,8 @@ function perform(flow: Flow, send: Send): void {
       };
     else flow.state = { ...flow.state, pins: startPins(flow.state.config.pins, send.start) };
   } else if (send.to === 'ioapicPin') {
-    if (send.at === 'every') {
-      // Stryker disable next-line EqualityOperator: one pin past the end is undefined, which sendToPin ignores.
-      for (let pin = 0; pin < flow.state.pins.length; pin++) sendToPin(flow, pin, send.event);
-    } else sendToPin(flow, send.at, send.event);
+    if (send.at === 'every') sendToEveryPin(flow, send.event);
+    else sendToPin(flow, send.at, send.event);
   } else if (typeof send.at === 'number') deliverTo(flow, send.at, send);
   else {
     const { at } = send;
@@ -82,6 +80,12 @@ export function sendToPin(flow: Flow, pin: number, event: PinEvent): void {
   const { next, emitted } = advance(ioapicPinMachine, current, event);
   flow.state = { ...flow.state, pins: replaceAt(flow.state.pins, pin, next) };
   carry(flow, PIN_WIRES, emitted);
+}
+
+/** Sends an event to every pin of the I/O APIC, in pin order. */
+export function sendToEveryPin(flow: Flow, event: PinEvent): void {
+  // Stryker disable next-line EqualityOperator: one pin past the end is undefined, which sendToPin ignores.
+  for (let pin = 0; pin < flow.state.pins.length; pin++) sendToPin(flow, pin, event);
 }
 
 /**

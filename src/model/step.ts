@@ -5,7 +5,7 @@ import { readLapicRegister, readMsr, SIGNAL } from '../../machines/lapic.js';
 import { advertisesSuppressEoiBroadcast, CREATE_IRQCHIP } from '../../machines/vm.js';
 import { type Command, isIoctl } from './command.js';
 import { GUESTS } from './guests/index.js';
-import { type Flow, openFlow, sendToLapic, sendToPin, sendToVm } from './interruptFlow.js';
+import { type Flow, openFlow, sendToEveryPin, sendToLapic, sendToPin, sendToVm } from './interruptFlow.js';
 import type { Observation, Reaction } from './observation.js';
 import { type ModelState, replaceAt } from './state.js';
 import { enterGuest, ioapicWriter } from './vcpuEntry.js';
@@ -147,7 +147,7 @@ function guestAction(flow: Flow, command: Command): Observation {
       let entry: Rte = old;
       for (const half of RTE_WRITE_ORDER) {
         entry = withHalf(entry, command, half);
-        sendToPin(flow, command.pin, { type: 'WRITE_RTE', ...rteOf(entry) });
+        sendToPin(flow, command.pin, { type: 'WRITE_RTE', ...entry });
         if (writer !== undefined) enterGuest(flow, writer);
       }
       return {};
@@ -155,9 +155,7 @@ function guestAction(flow: Flow, command: Command): Observation {
     case 'guest.ioapicEoi': {
       const writer = ioapicWriter(flow.state);
       if (writer !== undefined) enterGuest(flow, writer);
-      // Stryker disable next-line EqualityOperator: one pin past the end is undefined, which sendToPin ignores.
-      for (let pin = 0; pin < flow.state.pins.length; pin++)
-        sendToPin(flow, pin, { type: 'EOI', vector: command.vector, source: 'register' });
+      sendToEveryPin(flow, { type: 'EOI', vector: command.vector, source: 'register' });
       return {};
     }
     case 'guest.init':
@@ -169,18 +167,11 @@ function guestAction(flow: Flow, command: Command): Observation {
       return {};
     case 'clock.advance':
       flow.state = { ...flow.state, clockNs: flow.state.clockNs + command.ns };
-      // Stryker disable next-line EqualityOperator: one pin past the end is undefined, which sendToPin ignores.
-      for (let pin = 0; pin < flow.state.pins.length; pin++)
-        sendToPin(flow, pin, { type: 'TICK', ns: command.ns });
+      sendToEveryPin(flow, { type: 'TICK', ns: command.ns });
       return {};
     default:
       throw new Error(`not a guest, device or clock command: ${command.op}`);
   }
-}
-
-/** Just the entry's fields, for the pin's WRITE_RTE event. */
-function rteOf({ vector, dest, trigger, masked }: Rte): Rte {
-  return { vector, dest, trigger, masked };
 }
 
 /** Executes one command without guest reactions. */

@@ -1,6 +1,6 @@
 import { SIGNAL } from '../../machines/lapic.js';
 import { type Flow, sendToLapic } from './interruptFlow.js';
-import type { ModelState } from './state.js';
+import { ioapicOwner, type ModelState } from './state.js';
 
 /** A vCPU enters the guest (KVM_RUN); its LAPIC machine and the wiring carry out its pending requests. */
 export function enterGuest(flow: Flow, vcpu: number): void {
@@ -16,5 +16,5 @@ export function ioapicWriter(state: ModelState): number | undefined {
   const ran = state.lapics.findIndex((lapic) => lapic?.value.run === 'hasRun');
   if (ran >= 0) return ran;
   const first = state.lapics.findIndex((lapic) => lapic != null);
-  return state.vm.value.irqchip === 'kernel' && first >= 0 ? first : undefined;
+  return ioapicOwner(state) === 'kernel' && first >= 0 ? first : undefined;
 }

@@ -101,26 +101,29 @@ export function commandsFor(row: Row, vcpus: readonly number[]): Command[] {
   ];
 }
 
+/** The value kept in `cache` for `key`, made and kept on first use. */
+function cached<K, V>(
+  cache: { get(key: K): V | undefined; set(key: K, value: V): unknown },
+  key: K,
+  make: () => V,
+): V {
+  let value = cache.get(key);
+  // Stryker disable next-line ConditionalExpression: a cache; making the value again gives an equal one.
+  if (value === undefined) {
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
+}
+
 /** Alphabets already built, by row and by the vCPUs that exist: the fuzzer asks for one on every step. */
 const alphabets = new WeakMap<Row, Map<string, readonly Command[]>>();
 
 /** Every command the fuzzer may issue in this state (the same objects each time for the same vCPUs). */
 export function alphabet(state: ModelState, row: Row): readonly Command[] {
-  let byVcpus = alphabets.get(row);
-  // Stryker disable next-line ConditionalExpression: a cache; building the alphabet again gives the same commands.
-  if (byVcpus === undefined) {
-    byVcpus = new Map();
-    alphabets.set(row, byVcpus);
-  }
+  const byVcpus = cached(alphabets, row, () => new Map<string, readonly Command[]>());
   const vcpus = vcpuIds(state);
-  const key = vcpus.join();
-  let commands = byVcpus.get(key);
-  // Stryker disable next-line ConditionalExpression: a cache, as above.
-  if (commands === undefined) {
-    commands = Object.freeze(commandsFor(row, vcpus));
-    byVcpus.set(key, commands);
-  }
-  return commands;
+  return cached(byVcpus, vcpus.join(), () => Object.freeze(commandsFor(row, vcpus)));
 }
 
 /** The machine event a command of the alphabet becomes under each `advertise`, frozen once (see SIGNAL). */
@@ -131,12 +134,11 @@ function eventOf<E extends LapicEvent | VmEvent>(
   advertise: boolean,
   make: (advertise: boolean) => E,
 ): E {
-  let events = ioctlEvents.get(command);
-  // Stryker disable next-line ConditionalExpression: a cache; a fresh event gets the same answer.
-  if (events === undefined) {
-    events = [Object.freeze(make(false)) as E, Object.freeze(make(true)) as E];
-    ioctlEvents.set(command, events);
-  }
+  const events = cached(
+    ioctlEvents,
+    command,
+    () => [Object.freeze(make(false)) as E, Object.freeze(make(true)) as E] as const,
+  );
   return events[advertise ? 1 : 0] as E;
 }
 
@@ -144,13 +146,9 @@ function eventOf<E extends LapicEvent | VmEvent>(
 const eoiWrites = new WeakMap<VmSnapshot['value'], LapicEvent>();
 
 function eoiWrite(vm: VmSnapshot['value']): LapicEvent {
-  let event = eoiWrites.get(vm);
-  // Stryker disable next-line ConditionalExpression: a cache; a fresh event gets the same answer.
-  if (event === undefined) {
-    event = Object.freeze({ type: 'WRMSR', msr: MSR.eoi, value: 0, highBits: false, vm });
-    eoiWrites.set(vm, event);
-  }
-  return event;
+  return cached(eoiWrites, vm, () =>
+    Object.freeze({ type: 'WRMSR', msr: MSR.eoi, value: 0, highBits: false, vm }),
+  );
 }
 
 /** The VM machine's answer to the event: its ioctl return value. */
