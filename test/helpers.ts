@@ -1,10 +1,11 @@
+import { checkedStep, startChecked } from '../src/check/checkedRun.js';
 import { runTrace } from '../src/check/runTrace.js';
 import type { Violation } from '../src/invariants/index.js';
 import type { Command, IoapicWriteRte } from '../src/model/command.js';
 import type { Config, ProfileNames } from '../src/model/config.js';
 import type { Observation } from '../src/model/observation.js';
-import { initialState, type ModelState } from '../src/model/state.js';
-import { type Executed, execute, step } from '../src/model/step.js';
+import type { ModelState } from '../src/model/state.js';
+import { type Executed, execute } from '../src/model/step.js';
 import { TRACE_FORMAT } from '../src/model/traceSchema.js';
 
 /** The command-line flags of the storm's row: upstream, a 0x20 I/O APIC, neither flag, Credential Guard. */
@@ -25,14 +26,14 @@ export function runCommands(
   commands: readonly Command[],
   config: Config = { vcpus: 1, pins: 24 },
 ): { observations: Observation[]; state: ModelState } {
-  let state = initialState(profile, config);
+  let checked = startChecked(profile, config);
   const observations: Observation[] = [];
-  for (const command of commands) {
-    const result = step(state, command);
-    state = result.state;
+  for (const [index, command] of commands.entries()) {
+    const { next, result } = checkedStep(checked, command, index);
+    checked = next;
     observations.push(result.observation);
   }
-  return { observations, state };
+  return { observations, state: checked.state };
 }
 
 /** `command` executed, without guest reactions, once `setup` has run from the initial state. */

@@ -1,10 +1,9 @@
+import { checkedStep, startChecked } from '../check/checkedRun.js';
 import { explore } from '../explore/explore.js';
 import { boundOf } from '../explore/matrixReport.js';
 import { fuzz } from '../fuzz/campaign.js';
 import type { Config } from '../model/config.js';
 import { GUESTS } from '../model/guests/index.js';
-import { initialState } from '../model/state.js';
-import { step } from '../model/step.js';
 import { VMMS } from '../model/vmms.js';
 import { setupCommands } from '../scenario/policy.js';
 import { makeRow, type Policy, policyApplies, type Row } from '../scenario/row.js';
@@ -73,12 +72,12 @@ export function namedGuests(): string[] {
 
 /** The errno the kernel refuses the setup's X2APIC_API flag with, if it does. */
 function flagRefusal(row: Row): number | undefined {
-  let state = initialState(row, row.config);
-  for (const command of setupCommands(row)) {
-    const { state: next, observation } = step(state, command);
-    state = next;
-    if (command.op === 'KVM_ENABLE_CAP' && command.cap === 'KVM_CAP_X2APIC_API' && observation.ret !== 0)
-      return observation.ret;
+  let checked = startChecked(row, row.config);
+  for (const [index, command] of setupCommands(row).entries()) {
+    const { next, result } = checkedStep(checked, command, index);
+    checked = next;
+    const { ret } = result.observation;
+    if (command.op === 'KVM_ENABLE_CAP' && command.cap === 'KVM_CAP_X2APIC_API' && ret !== 0) return ret;
   }
   return undefined;
 }

@@ -13,6 +13,7 @@ import type { Observation } from '../model/observation.js';
 import { commandJson, observationJson, serializeTrace } from '../model/traceFormat.js';
 import { type CliIo, EXIT } from './io.js';
 import { loadTraces } from './traceFiles.js';
+import { violationLine } from './violationLine.js';
 
 /** `--qemu <suite>` or the local /dev/kvm. */
 export function kernelSource(qemu: string | undefined): KernelSource {
@@ -85,6 +86,7 @@ export function kvmRun(
         unsupported:
           run.unsupported === undefined ? null : { op: run.unsupported.command.op, why: run.unsupported.why },
         disagreements: run.disagreements,
+        violations: run.violations,
         // What each side observed, command by command, reactions included.
         commands: run.observations.map((kernel, index) => ({
           command: commandJson(trace.commands[index] as Command),
@@ -108,6 +110,7 @@ export function kvmRun(
           const where = d.reaction === undefined ? `${d.index}` : `${d.index}, reaction ${d.reaction}`;
           io.out(`  [${where}] ${d.command}: model ${d.model}, kernel ${d.kernel}\n`);
         }
+        for (const v of run.violations) io.out(`  model invariant ${violationLine(v)}\n`);
       }
       io.out(
         `${disagreeing === 0 ? 'the kernel agrees with the model' : `${disagreeing} trace(s) DISAGREE`}\n`,

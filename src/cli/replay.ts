@@ -7,6 +7,7 @@ import type { Observation } from '../model/observation.js';
 import { commandJson, observationJson, serializeTrace } from '../model/traceFormat.js';
 import { type CliIo, EXIT } from './io.js';
 import { loadTraces, type TraceFile } from './traceFiles.js';
+import { violationLine } from './violationLine.js';
 
 /** Options of `seoib replay`. */
 export interface ReplayOptions {
@@ -26,11 +27,7 @@ function describe(observation: Observation): string {
 }
 
 function printViolations(io: CliIo, violations: readonly Violation[]): void {
-  for (const v of violations) {
-    const where = v.reaction === null ? `[${v.index}]` : `[${v.index}] reaction ${v.reaction}`;
-    const verdict = v.expected === null ? 'VIOLATED' : `expected (${v.expected})`;
-    io.out(`  ${v.invariant} ${where}: ${v.detail}: ${verdict}\n`);
-  }
+  for (const v of violations) io.out(`  ${violationLine(v)}\n`);
 }
 
 /** What one trace's replay found: enough to decide the exit status. */

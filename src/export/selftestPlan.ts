@@ -1,10 +1,9 @@
 import { advertisesSuppressEoiBroadcast } from '../../machines/vm.js';
-import { runTrace } from '../check/runTrace.js';
+import { checkedStep, startChecked } from '../check/checkedRun.js';
 import type { Violation } from '../invariants/index.js';
 import { type Command, isIoctl } from '../model/command.js';
 import type { Observation } from '../model/observation.js';
-import { initialState, ioapicOwner, type ModelState } from '../model/state.js';
-import { step } from '../model/step.js';
+import { ioapicOwner, type ModelState } from '../model/state.js';
 import { type Trace, TraceInputError } from '../model/trace.js';
 import { commandJson } from '../model/traceFormat.js';
 import { ioapicWriter } from '../model/vcpuEntry.js';
@@ -151,14 +150,13 @@ function vectorsNamed(command: Command): number[] {
  * refused with their JSON path.
  */
 export function selftestPlan(trace: Trace, file: string): SelftestPlan {
-  const run = runTrace(trace);
   const steps: SelftestStep[] = [];
   const guestVcpus = new Set<number>();
   const vectors = new Set<number>();
   const withCpuid = new Set<number>();
-  let state = initialState(trace.profile, trace.config);
+  let checked = startChecked(trace.profile, trace.config);
   for (const [index, command] of trace.commands.entries()) {
-    const result = step(state, command);
+    const { next, result, violations: seen } = checkedStep(checked, command, index);
     for (const [reaction, executed] of result.executed.entries()) {
       const actor = actorOf(executed.command, executed.before);
       const why =
@@ -182,7 +180,7 @@ export function selftestPlan(trace: Trace, file: string): SelftestPlan {
         if (own?.[field] !== undefined) Object.assign(expected, { [field]: own[field] });
       }
       const pending = new Set(executed.before.lapics.flatMap((lapic) => lapic?.context.irr ?? []));
-      const violations = run.violations.filter(
+      const violations = seen.filter(
         (v) => v.index === index && (v.reaction === null ? 0 : v.reaction + 1) === reaction,
       );
       const findings = violations.flatMap((v) => findingCheck(v, executed.after, executed.command) ?? []);
@@ -207,7 +205,7 @@ export function selftestPlan(trace: Trace, file: string): SelftestPlan {
           .map((v) => v.invariant),
       });
     }
-    state = result.state;
+    checked = next;
   }
   return {
     steps,

@@ -1,7 +1,9 @@
+import { checkedStep, startChecked } from '../check/checkedRun.js';
+import type { Violation } from '../invariants/index.js';
 import { type Command, isIoctl } from '../model/command.js';
 import type { Observation } from '../model/observation.js';
-import { initialState, type ModelState } from '../model/state.js';
-import { step } from '../model/step.js';
+import type { ModelState } from '../model/state.js';
+import type { Executed } from '../model/step.js';
 import type { Trace } from '../model/trace.js';
 import { commandJson, observationJson } from '../model/traceFormat.js';
 import { VMMS } from '../model/vmms.js';
@@ -38,6 +40,8 @@ export interface KernelRun {
   unsupported: { command: Command; why: string } | undefined;
   /** Disagreements on the commands run. */
   disagreements: Disagreement[];
+  /** The invariants the model saw violated on the commands run (the kernel agreed wherever it agreed). */
+  violations: Violation[];
 }
 
 /**
@@ -67,9 +71,6 @@ export interface KernelRunOptions {
 
 const INIT_OF_AP = 'the runner sends INIT only to vCPU 0 in x2APIC mode';
 
-/** A command the model executed (the trace's, or a reaction of the guest program), as step() reports it. */
-type Executed = ReturnType<typeof step>['executed'][number];
-
 /** What the kernel answered to one executed command, or why it could not run it. */
 type Outcome = { observed: Observation } | { failed: unknown };
 
@@ -87,7 +88,8 @@ export async function runOnKernel(
   const profile = VMMS.get(trace.profile.vmm);
   if (profile === undefined) throw new Error(`unknown VMM profile ${trace.profile.vmm}`);
   const vm = { runner, vmm: new VmmIoapic(runner, trace.config.pins, profile) };
-  let state = initialState(trace.profile, trace.config);
+  let checked = startChecked(trace.profile, trace.config);
+  const violations: Violation[] = [];
   const observations: Observation[] = [];
   const disagreements: Disagreement[] = [];
   const modelled: Observation[] = [];
@@ -120,7 +122,7 @@ export async function runOnKernel(
     inFlight = [];
   };
   for (const [index, command] of trace.commands.entries()) {
-    const result = step(state, command);
+    const { next, result, violations: seen } = checkedStep(checked, command, index);
     for (const [reaction, executed] of result.executed.entries()) {
       if (isIoctl(executed.command)) {
         const outcome = runCommandOnKernel(vm, executed.command, executed.before).then(
@@ -142,11 +144,20 @@ export async function runOnKernel(
           ran: index,
           unsupported: { command: executed.command, why: options.noGuest ?? INIT_OF_AP },
           disagreements,
+          violations,
         };
       compare(index, reaction, executed, observed);
     }
-    state = result.state;
+    checked = next;
+    violations.push(...seen);
   }
   await settle();
-  return { observations, model: modelled, ran: trace.commands.length, unsupported: undefined, disagreements };
+  return {
+    observations,
+    model: modelled,
+    ran: trace.commands.length,
+    unsupported: undefined,
+    disagreements,
+    violations,
+  };
 }

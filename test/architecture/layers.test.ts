@@ -47,6 +47,13 @@ describe('layers point one way (docs/architecture.md)', () => {
     expect(crossings('src/explore', 'src/fuzz')).toEqual([]);
   });
 
+  it('one checked run: only src/check/checkedRun.ts steps the model, every runner goes through it', () => {
+    const stepping = sources('src').filter((file) =>
+      /import \{[^}]*\bstep\b[^}]*\} from '[^']*model\/step\.js'/.test(readFileSync(join(root, file), 'utf8')),
+    );
+    expect(stepping).toEqual(['src/check/checkedRun.ts']);
+  });
+
   it('only src/cli imports src/cli', () => {
     expect(crossings('src', 'src/cli', (file) => file.startsWith('src/cli/'))).toEqual([]);
   });

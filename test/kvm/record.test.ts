@@ -37,8 +37,12 @@ describe('seoib kvm record and kvm run --json on Debian sid', () => {
     ]);
     expect(reactions[0].observed).toEqual({ vector: 64, exits: [], deliveries: [] });
 
-    const ran = await cli('kvm', 'run', file, '--qemu', 'sid', '--json');
-    const [report] = JSON.parse(ran.out).traces;
+    const ran = await cli('kvm', 'run', file, stuck, '--qemu', 'sid', '--json');
+    const [report, stranded] = JSON.parse(ran.out).traces;
+    // The invariants the model checks ride along: the kernel agreed on the stranded pin's every command.
+    expect(report.violations).toEqual([]);
+    expect(stranded.disagreements).toEqual([]);
+    expect(stranded.violations.map((v: { invariant: string }) => v.invariant)).toContain('no-stuck-pin');
     expect(report.commands).toHaveLength(13);
     expect(report.commands[9]).toEqual({
       command: { op: 'guest.acceptInterrupt', vcpu: 0 },
