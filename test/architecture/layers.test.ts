@@ -49,7 +49,9 @@ describe('layers point one way (docs/architecture.md)', () => {
 
   it('one checked run: only src/check/checkedRun.ts steps the model, every runner goes through it', () => {
     const stepping = sources('src').filter((file) =>
-      /import \{[^}]*\bstep\b[^}]*\} from '[^']*model\/step\.js'/.test(readFileSync(join(root, file), 'utf8')),
+      /import \{[^}]*\bstep\b[^}]*\} from '[^']*model\/step\.js'/.test(
+        readFileSync(join(root, file), 'utf8'),
+      ),
     );
     expect(stepping).toEqual(['src/check/checkedRun.ts']);
   });
