@@ -1,6 +1,5 @@
 import * as v from 'valibot';
 import type { Violation } from '../invariants/index.js';
-import type { Command } from '../model/command.js';
 import type { Expectation, Observation, ReactionJson } from '../model/observation.js';
 import { initialState, type ModelState } from '../model/state.js';
 import type { Trace } from '../model/trace.js';
@@ -39,7 +38,7 @@ function canonicalReaction(raw: ReactionJson): string {
   const observation = v.safeParse(expectationSchema, observed ?? {});
   if (!command.success || !observation.success) return JSON.stringify(raw);
   return JSON.stringify({
-    ...commandJson(command.output as Command),
+    ...commandJson(command.output),
     observed: observationJson(observation.output as unknown as Observation),
   });
 }

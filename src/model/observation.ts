@@ -1,4 +1,6 @@
+import type * as v from 'valibot';
 import type { Command } from './command.js';
+import type { expectationSchema } from './traceSchema.js';
 
 /** What one command observably did, in the shape of `expect`. */
 export interface Observation {
@@ -27,14 +29,7 @@ export interface Reaction {
 }
 
 /** A reaction as it stands in a trace file: the command's fields plus `observed`. */
-export type ReactionJson = { op: string; [field: string]: unknown };
+export type ReactionJson = NonNullable<Expectation['reactions']>[number];
 
 /** `expect` of a command: any subset of an observation, plus a mask for `value`. */
-export interface Expectation extends Omit<Observation, 'reactions' | 'fault'> {
-  /** '#GP': the guest instruction faults; null: it does not fault. */
-  fault?: '#GP' | null;
-  /** Compare `value` only under this mask. */
-  mask?: number;
-  /** The guest program's reactions, compared in canonical JSON form. */
-  reactions?: ReactionJson[];
-}
+export type Expectation = v.InferOutput<typeof expectationSchema>;

@@ -4,20 +4,11 @@ import type { Command } from './command.js';
 import type { Config, ProfileNames } from './config.js';
 import { GUESTS } from './guests/index.js';
 import { KERNELS } from './kernels.js';
-import { type TRACE_FORMAT, traceSchema } from './traceSchema.js';
+import { traceSchema } from './traceSchema.js';
 import { VMMS } from './vmms.js';
 
 /** One seoib-trace/1 file: the profiles, the bounded machine and the commands. */
-export interface Trace {
-  /** Always "seoib-trace/1". */
-  format: typeof TRACE_FORMAT;
-  /** Kernel, VMM and guest profile names. */
-  profile: ProfileNames;
-  /** vCPU and pin bounds. */
-  config: Config;
-  /** Commands in order. */
-  commands: Command[];
-}
+export type Trace = v.InferOutput<typeof traceSchema>;
 
 /** Control characters escaped, so an error stays on one line whatever the input held. */
 function oneLine(text: string): string {
@@ -155,7 +146,7 @@ export function parseJsonText<T>(text: string, file: string, schema: v.GenericSc
 
 /** Parses and validates a seoib-trace/1 file's text. Throws TraceInputError naming file, JSON path and reason. */
 export function parseTrace(text: string, file: string): Trace {
-  const trace = parseJsonText(text, file, traceSchema) as Trace;
+  const trace = parseJsonText(text, file, traceSchema);
   checkProfiles(file, trace.profile);
   const error = findReferenceError(trace.commands, trace.config);
   if (error !== undefined) throw new TraceInputError(file, error.path, error.reason);
