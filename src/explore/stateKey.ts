@@ -23,17 +23,48 @@ function apicCode(value: LapicValue): number {
   return 2 + (lvr === 'bit24Set' ? 2 : 0) + (spiv === 'bit12Set' ? 1 : 0);
 }
 
-/** Upper bound of the key's length in 32-bit words for a config. */
-function wordsFor(config: Config): number {
+/** Bits of the key's fields, section by section: the one place their widths are stated. */
+function layoutFor(config: Config) {
   const vcpuBits = Math.max(1, Math.ceil(Math.log2(config.vcpus)));
-  const vm = 2 + 2 + 1 + config.vcpus + 3 + 1 + 1;
-  const lapic = 3 + 1 + 1 + 1 + 1 + 4 + 4 * VECTOR_SET_BITS + 1 + 1 + VECTOR_BITS + 3 + 1 + VECTOR_BITS + 3;
-  const pin = 1 + 1 + VECTOR_BITS + vcpuBits + 1 + 1 + 1;
+  return {
+    vm: {
+      irqchip: 2,
+      seoib: 2,
+      hasVcpus: 1,
+      created: config.vcpus,
+      reservedPins: 3,
+      x2apicFormat: 1,
+      quirkOff: 1,
+    },
+    lapic: {
+      apic: 3,
+      hasRun: 1,
+      inKernel: 1,
+      x2apic: 1,
+      cpuidSet: 1,
+      spivLow: 4,
+      vectorSet: VECTOR_SET_BITS,
+      scanRequested: 1,
+      hasStaleEoi: 1,
+      staleEoi: VECTOR_BITS,
+    },
+    guest: { phase: 3, directed: 1, vector: VECTOR_BITS, step: 3 },
+    pin: { remoteIrr: 1, version: 1, vector: VECTOR_BITS, dest: vcpuBits, level: 1, masked: 1, line: 1 },
+    monitors: { vectors: VECTOR_SET_BITS, pins: config.pins },
+  };
+}
+type Layout = ReturnType<typeof layoutFor>;
+
+const sum = (fields: object): number => Object.values(fields).reduce((a: number, b: number) => a + b, 0);
+
+/** Upper bound of the key's length in 32-bit words (a LAPIC has four vector sets: IRR, ISR, TMR, EOI-exit). */
+function wordsFor(layout: Layout, config: Config): number {
+  const lapic = sum(layout.lapic) + 3 * layout.lapic.vectorSet + sum(layout.guest);
   const monitors = INVARIANTS.reduce(
-    (bits, i) => bits + (i.carries === 'vectors' ? VECTOR_SET_BITS : i.carries === 'pins' ? config.pins : 0),
+    (bits, i) => bits + (i.carries === undefined ? 0 : layout.monitors[i.carries]),
     0,
   );
-  return Math.ceil((vm + config.vcpus * lapic + config.pins * pin + monitors) / 32);
+  return Math.ceil((sum(layout.vm) + config.vcpus * lapic + config.pins * sum(layout.pin) + monitors) / 32);
 }
 
 /**
@@ -52,20 +83,24 @@ export class StateKey {
   private readonly pinPermutations: number[][];
   private readonly best: Uint32Array;
   private readonly trial: BitWriter;
-  private readonly vcpuBits: number;
-  private readonly vectors = new Codebook('vector', VECTOR_BITS);
-  private readonly spivLow = new Codebook('SPIV low bits', 4);
-  private readonly reservedPins = new Codebook('reserved pins', 3);
-  private readonly ioapicVersion = new Codebook('I/O APIC version', 1);
+  private readonly layout: Layout;
+  private readonly vectors: Codebook;
+  private readonly spivLow: Codebook;
+  private readonly reservedPins: Codebook;
+  private readonly ioapicVersion: Codebook;
 
   constructor(
     readonly config: Config,
     symmetry: boolean,
   ) {
-    this.words = wordsFor(config);
+    this.layout = layoutFor(config);
+    this.vectors = new Codebook('vector', this.layout.pin.vector);
+    this.spivLow = new Codebook('SPIV low bits', this.layout.lapic.spivLow);
+    this.reservedPins = new Codebook('reserved pins', this.layout.vm.reservedPins);
+    this.ioapicVersion = new Codebook('I/O APIC version', this.layout.pin.version);
+    this.words = wordsFor(this.layout, config);
     this.best = new Uint32Array(this.words);
     this.trial = new BitWriter(new Uint32Array(this.words));
-    this.vcpuBits = Math.max(1, Math.ceil(Math.log2(config.vcpus)));
     const identity = (n: number) => [Array.from({ length: n }, (_, i) => i)];
     this.vcpuPermutations = symmetry ? permutations(config.vcpus) : identity(config.vcpus);
     this.pinPermutations = symmetry ? permutations(config.pins) : identity(config.pins);
@@ -107,15 +142,16 @@ export class StateKey {
     const out = this.trial;
     out.reset();
     const { value, context } = state.vm;
-    out.put(IRQCHIP[value.irqchip], 2);
-    out.put(SEOIB[value.seoib], 2);
-    out.put(value.vcpus === 'some' ? 1 : 0, 1);
+    const bits = this.layout.vm;
+    out.put(IRQCHIP[value.irqchip], bits.irqchip);
+    out.put(SEOIB[value.seoib], bits.seoib);
+    out.put(value.vcpus === 'some' ? 1 : 0, bits.hasVcpus);
     let created = 0;
     for (const id of context.vcpuIds) created |= 1 << (vcpus[id] as number);
-    out.put(created, this.config.vcpus);
-    out.put(this.reservedPins.code(context.reservedPins), 3);
-    out.put(context.x2apicFormat ? 1 : 0, 1);
-    out.put(context.broadcastQuirkDisabled ? 1 : 0, 1);
+    out.put(created, bits.created);
+    out.put(this.reservedPins.code(context.reservedPins), bits.reservedPins);
+    out.put(context.x2apicFormat ? 1 : 0, bits.x2apicFormat);
+    out.put(context.broadcastQuirkDisabled ? 1 : 0, bits.quirkOff);
     for (const old of inverse(vcpus)) {
       this.writeLapic(state.lapics[old] ?? null);
       this.writeGuest(state.guest[old] as GuestPhase);
@@ -123,11 +159,11 @@ export class StateKey {
     for (const old of inverse(pins)) this.writePin(state.pins[old] as PinSnapshot, vcpus);
     for (const invariant of INVARIANTS) {
       const carried = monitors[invariant.id] as VectorSet;
-      if (invariant.carries === 'vectors') out.put(this.vectorMask(carried), VECTOR_SET_BITS);
+      if (invariant.carries === 'vectors') out.put(this.vectorMask(carried), this.layout.monitors.vectors);
       if (invariant.carries === 'pins') {
         let mask = 0;
         for (const pin of carried) mask |= 1 << (pins[pin] as number);
-        out.put(mask, this.config.pins);
+        out.put(mask, this.layout.monitors.pins);
       }
     }
     if (out.length > this.words * 32) throw new Error(`explore: state key overflows ${this.words} words`);
@@ -135,30 +171,32 @@ export class StateKey {
 
   private writeLapic(lapic: LapicSnapshot | null): void {
     const out = this.trial;
+    const bits = this.layout.lapic;
     if (lapic === null) {
-      out.put(0, 3);
+      out.put(0, bits.apic);
       return;
     }
     const { value, context } = lapic;
-    out.put(apicCode(value), 3);
-    out.put(value.run === 'hasRun' ? 1 : 0, 1);
-    out.put(context.inKernel ? 1 : 0, 1);
-    out.put(context.x2apic ? 1 : 0, 1);
-    out.put(context.cpuidSet ? 1 : 0, 1);
-    out.put(this.spivLow.code(context.spivLow), 4);
+    out.put(apicCode(value), bits.apic);
+    out.put(value.run === 'hasRun' ? 1 : 0, bits.hasRun);
+    out.put(context.inKernel ? 1 : 0, bits.inKernel);
+    out.put(context.x2apic ? 1 : 0, bits.x2apic);
+    out.put(context.cpuidSet ? 1 : 0, bits.cpuidSet);
+    out.put(this.spivLow.code(context.spivLow), bits.spivLow);
     for (const set of [context.irr, context.isr, context.tmr, context.eoiExit])
-      out.put(this.vectorMask(set), VECTOR_SET_BITS);
-    out.put(context.scanRequested ? 1 : 0, 1);
-    out.put(context.staleEoi >= 0 ? 1 : 0, 1);
-    out.put(context.staleEoi >= 0 ? this.vectors.code(context.staleEoi) : 0, VECTOR_BITS);
+      out.put(this.vectorMask(set), bits.vectorSet);
+    out.put(context.scanRequested ? 1 : 0, bits.scanRequested);
+    out.put(context.staleEoi >= 0 ? 1 : 0, bits.hasStaleEoi);
+    out.put(context.staleEoi >= 0 ? this.vectors.code(context.staleEoi) : 0, bits.staleEoi);
   }
 
   private writeGuest(phase: GuestPhase): void {
     const out = this.trial;
-    out.put(PHASE[phase.phase], 3);
-    out.put(phase.phase !== 'off' && phase.directed ? 1 : 0, 1);
-    out.put(phase.phase === 'handling' ? this.vectors.code(phase.vector) : 0, VECTOR_BITS);
-    out.put(phase.phase === 'handling' ? STEP[phase.step] : 0, 3);
+    const bits = this.layout.guest;
+    out.put(PHASE[phase.phase], bits.phase);
+    out.put(phase.phase !== 'off' && phase.directed ? 1 : 0, bits.directed);
+    out.put(phase.phase === 'handling' ? this.vectors.code(phase.vector) : 0, bits.vector);
+    out.put(phase.phase === 'handling' ? STEP[phase.step] : 0, bits.step);
   }
 
   private writePin(pin: PinSnapshot, vcpus: number[]): void {
@@ -166,12 +204,13 @@ export class StateKey {
     const { value, context } = pin;
     const dest = vcpus[context.dest];
     if (dest === undefined) throw new Error(`explore: pin destination ${context.dest} is not a vCPU id`);
-    out.put(value === 'remoteIrrSet' ? 1 : 0, 1);
-    out.put(this.ioapicVersion.code(context.version), 1);
-    out.put(this.vectors.code(context.vector), VECTOR_BITS);
-    out.put(dest, this.vcpuBits);
-    out.put(context.trigger === 'level' ? 1 : 0, 1);
-    out.put(context.masked ? 1 : 0, 1);
-    out.put(context.line ? 1 : 0, 1);
+    const bits = this.layout.pin;
+    out.put(value === 'remoteIrrSet' ? 1 : 0, bits.remoteIrr);
+    out.put(this.ioapicVersion.code(context.version), bits.version);
+    out.put(this.vectors.code(context.vector), bits.vector);
+    out.put(dest, bits.dest);
+    out.put(context.trigger === 'level' ? 1 : 0, bits.level);
+    out.put(context.masked ? 1 : 0, bits.masked);
+    out.put(context.line ? 1 : 0, bits.line);
   }
 }
