@@ -151,7 +151,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     );
   kvm
     .command('run')
-    .description('run seoib-trace/1 files on the kernel and compare every observation with the model')
+    .description(
+      'run seoib-trace/1 files on the kernel, compare every observation with the model, and list the invariants the model sees violated',
+    )
     .argument('<trace...>', 'trace files or directories of *.json traces')
     .option('--qemu <suite>', 'boot Debian <suite> under QEMU TCG instead of using /dev/kvm')
     .option('--json', 'print one JSON object', false)
