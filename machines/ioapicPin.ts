@@ -108,10 +108,10 @@ export type PinEmitted =
   /** The pin sends an interrupt message to the LAPIC of `dest`. */
   | { type: 'deliver'; pin: number; vector: number; dest: number; level: boolean }
   /**
-   * A redirection entry was written: KVM's I/O APIC asks the entry's old and new destination vCPUs to rescan
+   * A redirection entry was written: KVM's I/O APIC asks the vCPUs its new and old destinations reach to rescan
    * (ioapic_write_indirect()); the VMM's re-routes the pin with KVM_SET_GSI_ROUTING, which asks every vCPU.
    */
-  | { type: 'routeChanged'; vcpus: readonly number[] | 'every' }
+  | { type: 'routeChanged'; dests: readonly number[] | 'every' }
   /** An EOI cleared the pin's Remote IRR (a re-delivery may set it again at once). */
   | { type: 'remoteIrrCleared'; pin: number };
 
@@ -168,7 +168,7 @@ export const ioapicPinMachine = setup({
     ),
     emitRouteChanged: emit(({ context, event }) => ({
       type: 'routeChanged' as const,
-      vcpus: context.inKernel
+      dests: context.inKernel
         ? [event.type === 'WRITE_RTE' ? event.dest : -1, context.dest]
         : ('every' as const),
     })),

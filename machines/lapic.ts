@@ -393,6 +393,14 @@ export function lvrValue(value: LapicValue): number {
   return LVR_BASE | (value.apic !== 'absent' && value.apic.present.lvr === 'bit24Set' ? LVR_DIRECTED_EOI : 0);
 }
 
+/**
+ * The LAPIC is in x2APIC mode: a CPUID-x2APIC vCPU switches at its first entry (the `run` region); INIT keeps the
+ * mode (kvm_lapic_reset() leaves IA32_APIC_BASE alone on an INIT event).
+ */
+export function x2apicMode(value: LapicValue, context: LapicContext): boolean {
+  return value.run === 'hasRun' && context.x2apic;
+}
+
 /** SPIV bit 8 is set: the APIC accepts fixed interrupts. */
 export function softwareEnabled(context: LapicContext): boolean {
   return (context.spivLow & SPIV_APIC_ENABLED) !== 0;

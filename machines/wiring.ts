@@ -6,7 +6,16 @@ import {
   type PinInput,
   UNACCEPTED,
 } from './ioapicPin.js';
-import { type LapicContext, type LapicEmitted, type LapicEvent, type LapicInput, SIGNAL } from './lapic.js';
+import {
+  type LapicContext,
+  type LapicEmitted,
+  type LapicEvent,
+  type LapicInput,
+  type LapicValue,
+  SIGNAL,
+  softwareEnabled,
+  x2apicMode,
+} from './lapic.js';
 import * as vectors from './vectorSet.js';
 import type { VmContext, VmEmitted, VmValue } from './vm.js';
 
@@ -15,7 +24,7 @@ export interface Machines {
   /** The VM machine. */
   vm: { value: VmValue; context: VmContext };
   /** LAPIC machines by vCPU id. */
-  lapics: readonly ({ context: LapicContext } | null)[];
+  lapics: readonly ({ value: LapicValue; context: LapicContext } | null)[];
   /** I/O APIC pin machines by pin number. */
   pins: readonly { context: PinContext }[];
 }
@@ -25,7 +34,7 @@ export type Reach = number | readonly number[] | 'every';
 
 /** What a wire does with one emitted event. */
 export type Send =
-  /** An event to LAPICs; `unless`: when the LAPIC is missing or does not emit `answer`, `send` goes instead. */
+  /** An event to LAPICs; `unless`: when no LAPIC reached emits `answer` (or none exists), `send` goes instead. */
   | { to: 'lapic'; at: Reach; event: LapicEvent; unless?: { answer: LapicEmitted['type']; send: Send } }
   /** An event to one pin, or to every pin of the I/O APIC. */
   | { to: 'ioapicPin'; at: number | 'every'; event: PinEvent }
@@ -56,6 +65,55 @@ type WiresOf<E extends { type: string }> = { readonly [T in E['type']]?: Wire<Ex
 const EVERY_VCPU_RESCANS: readonly Send[] = [{ to: 'lapic', at: 'every', event: SIGNAL.REQUEST_SCAN }];
 const NOTHING: readonly Send[] = [];
 
+/** APIC_BROADCAST: the physical broadcast destination of an xAPIC, and of an 8-bit I/O APIC entry. */
+export const BROADCAST_DEST = 0xff;
+
+/**
+ * kvm_apic_match_dest() for a message of the I/O APIC (no source, no shorthand, physical mode): kvm_apic_mda()
+ * widens 0xff to the x2APIC broadcast for an x2APIC-mode target unless KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK is
+ * set, then kvm_apic_match_physical_addr() matches the broadcast of the target's mode or its APIC ID.
+ */
+export function matchesDest(machines: Machines, vcpu: number, dest: number): boolean {
+  const lapic = machines.lapics[vcpu];
+  if (lapic == null || lapic.value.apic === 'absent') return false;
+  if (dest === BROADCAST_DEST)
+    return !x2apicMode(lapic.value, lapic.context) || !machines.vm.context.broadcastQuirkDisabled;
+  return dest === lapic.context.id;
+}
+
+/**
+ * Where a message of the I/O APIC to `dest` goes (kvm_irq_delivery_to_apic(), kvm_bitmap_or_dest_vcpus()). Through
+ * the optimised APIC map (kvm_apic_map_get_dest_lapic(), built once a vCPU has an in-kernel APIC) to the APIC of
+ * that ID, unless kvm_apic_is_broadcast_dest() calls it a broadcast: 0xff, and with the broadcast quirk disabled
+ * only while no software-enabled APIC is in x2APIC mode (the map's logical mode); a broadcast in x2APIC logical mode
+ * reaches no APIC. Without the map, or for a broadcast, every present APIC matchesDest() decides, and when none
+ * does, `slowPathFoundNone`: __kvm_irq_delivery_to_apic() returns -1, which ioapic_service() counts as delivered.
+ */
+export function destinationOf(
+  machines: Machines,
+  dest: number,
+): { vcpus: number[]; slowPathFoundNone: boolean } {
+  const present = machines.lapics.flatMap((lapic, vcpu) =>
+    lapic != null && lapic.value.apic !== 'absent' ? [vcpu] : [],
+  );
+  const x2apicLogical = machines.lapics.some(
+    (lapic) =>
+      lapic != null &&
+      lapic.value.apic !== 'absent' &&
+      softwareEnabled(lapic.context) &&
+      x2apicMode(lapic.value, lapic.context),
+  );
+  const broadcast =
+    dest === BROADCAST_DEST && (!machines.vm.context.broadcastQuirkDisabled || !x2apicLogical);
+  if (present.length > 0 && !broadcast) {
+    const vcpus =
+      dest === BROADCAST_DEST ? [] : present.filter((vcpu) => machines.lapics[vcpu]?.context.id === dest);
+    return { vcpus, slowPathFoundNone: false };
+  }
+  const vcpus = present.filter((vcpu) => matchesDest(machines, vcpu, dest));
+  return { vcpus, slowPathFoundNone: vcpus.length === 0 };
+}
+
 /**
  * vcpu_scan_ioapic(): the vCPU's new EOI-exit bitmap from the level-triggered redirection entries:
  * kvm_ioapic_scan_entry() over every pin of KVM's I/O APIC, kvm_scan_ioapic_routes() over the VMM's MSI routes
@@ -71,9 +129,13 @@ function scanRoutes(machines: Machines, vcpu: number): LapicEvent {
     .map((p) => p.context);
   return {
     type: 'SCAN_ROUTES',
-    targeted: vectors.fromList(scanned.filter((p) => p.dest === vcpu).map((p) => p.vector)),
+    targeted: vectors.fromList(
+      scanned.filter((p) => matchesDest(machines, vcpu, p.dest)).map((p) => p.vector),
+    ),
     // Stryker disable next-line MethodExpression,ConditionalExpression: a targeted vector is in the bitmap anyway.
-    elsewhere: vectors.fromList(scanned.filter((p) => p.dest !== vcpu).map((p) => p.vector)),
+    elsewhere: vectors.fromList(
+      scanned.filter((p) => !matchesDest(machines, vcpu, p.dest)).map((p) => p.vector),
+    ),
   };
 }
 
@@ -153,23 +215,35 @@ export const PIN_WIRES: WiresOf<PinEmitted> = {
   deliver: {
     from: 'ioapicPin',
     to: ['lapic', 'ioapicPin'],
-    label: 'DELIVER to the destination LAPIC; UNACCEPTED back unless it was injected',
+    label: 'DELIVER to the destination LAPICs; UNACCEPTED back unless one injected it',
     kernel: 'ioapic_service() → kvm_irq_delivery_to_apic()',
-    route: (e) => [
-      {
-        to: 'lapic',
-        at: e.dest,
-        event: { type: 'DELIVER', vector: e.vector, level: e.level },
-        unless: { answer: 'injected', send: { to: 'ioapicPin', at: e.pin, event: UNACCEPTED } },
-      },
-    ],
+    route: (e, machines) => {
+      const { vcpus, slowPathFoundNone } = destinationOf(machines, e.dest);
+      const unaccepted: Send = { to: 'ioapicPin', at: e.pin, event: UNACCEPTED };
+      if (vcpus.length === 0) return slowPathFoundNone ? NOTHING : [unaccepted];
+      return [
+        {
+          to: 'lapic',
+          at: vcpus,
+          event: { type: 'DELIVER', vector: e.vector, level: e.level },
+          unless: { answer: 'injected', send: unaccepted },
+        },
+      ];
+    },
   },
   routeChanged: {
     from: 'ioapicPin',
     to: ['lapic'],
-    label: 'REQUEST_SCAN to the vCPUs it names',
-    kernel: 'ioapic_write_indirect() → kvm_make_scan_ioapic_request_mask(); split: kvm_set_irq_routing()',
-    route: (e) => [{ to: 'lapic', at: e.vcpus, event: SIGNAL.REQUEST_SCAN }],
+    label: 'REQUEST_SCAN to the vCPUs its old and new destinations reach',
+    kernel:
+      'ioapic_write_indirect() → kvm_bitmap_or_dest_vcpus(), kvm_make_scan_ioapic_request_mask(); split: kvm_set_irq_routing()',
+    route: (e, machines) => [
+      {
+        to: 'lapic',
+        at: e.dests === 'every' ? 'every' : e.dests.flatMap((dest) => destinationOf(machines, dest).vcpus),
+        event: SIGNAL.REQUEST_SCAN,
+      },
+    ],
   },
   remoteIrrCleared: {
     from: 'ioapicPin',

@@ -7,6 +7,7 @@ import { diffKernel } from '../kvm/kernelDiff.js';
 import { kernelInfo } from '../kvm/kernelInfo.js';
 import { runOnKernel } from '../kvm/kernelRun.js';
 import { KvmUnavailable } from '../kvm/kvmUnavailable.js';
+import { reachLines } from '../kvm/reach.js';
 import { RunnerError } from '../kvm/runnerError.js';
 import type { Command } from '../model/command.js';
 import type { Observation } from '../model/observation.js';
@@ -189,6 +190,10 @@ export function kvmDiff(io: CliIo, source: KernelSource, options: KvmDiffOptions
         `${result.rate.toFixed(1)} traces/s; agreeing traces ` +
         `with a delivery: ${deliveries}, an interrupt taken: ${accepted}, an EOI exit: ${exits}\n`,
     );
+    io.out(
+      'reach: agreeing traces that ran each op and field category (a category only disagreeing traces drew: 0)\n',
+    );
+    for (const line of reachLines(result.reach)) io.out(`  ${line}\n`);
     if (result.found === undefined) {
       io.out('the kernel agrees with the model on every trace\n');
       return EXIT.ok;

@@ -1,7 +1,8 @@
 import { MSR } from '../../machines/apic.js';
 import { softwareEnabled, spivDirectedEoi } from '../../machines/lapic.js';
 import * as vectors from '../../machines/vectorSet.js';
-import type { ModelState } from '../model/state.js';
+import { destinationOf, matchesDest } from '../../machines/wiring.js';
+import type { LapicSnapshot, ModelState } from '../model/state.js';
 import type { Executed } from '../model/step.js';
 
 /** A guest LAPIC EOI as the invariants see it. */
@@ -32,7 +33,9 @@ export function lapicEoiOf(executed: Executed): LapicEoi | undefined {
     vector,
     directed: spivDirectedEoi(lapic.value),
     level: vectors.has(lapic.context.tmr, vector),
-    routed: levelPinsFor(before, vector).some((pin) => before.pins[pin]?.context.dest === command.vcpu),
+    routed: levelPinsFor(before, vector).some((pin) =>
+      matchesDest(before, command.vcpu, before.pins[pin]?.context.dest ?? -1),
+    ),
   };
 }
 
@@ -54,13 +57,12 @@ export function pendingAnywhere(state: ModelState, vector: number): boolean {
 }
 
 /**
- * The pin's destination LAPIC exists and accepts interrupts (else the interrupt is misrouted, not stuck). A vCPU
- * without an in-kernel APIC never counts: its SPIV keeps the reset value, which has the APIC software-disabled.
+ * A LAPIC the pin's destination reaches exists and accepts interrupts (else the interrupt is misrouted, not
+ * stuck). A vCPU without an in-kernel APIC never counts: the destination reaches only present APICs.
  */
 export function deliverable(state: ModelState, pin: number): boolean {
-  const dest = state.pins[pin]?.context.dest ?? -1;
-  const lapic = state.lapics[dest];
-  return lapic != null && softwareEnabled(lapic.context);
+  const { vcpus } = destinationOf(state, state.pins[pin]?.context.dest ?? -1);
+  return vcpus.some((vcpu) => softwareEnabled((state.lapics[vcpu] as LapicSnapshot).context));
 }
 
 /** Level pins with this vector whose Remote IRR is set, routed to a live LAPIC, and that no LAPIC will ever EOI. */

@@ -1,5 +1,6 @@
 import type { VectorSet } from '../../machines/vectorSet.js';
 import * as vectors from '../../machines/vectorSet.js';
+import { matchesDest } from '../../machines/wiring.js';
 import { lapicEoiOf, levelPinsFor, strandedPins } from './eoiFacts.js';
 import { BROADCAST_EXCUSES, EXCUSES } from './excuses.js';
 import { type Invariant, stateless } from './invariant.js';
@@ -93,7 +94,7 @@ export const noStuckPin: Invariant<VectorSet> = {
     }
     if (command.op === 'guest.init' || command.op === 'KVM_SET_LAPIC') {
       before.pins.forEach((pin, index) => {
-        if (pin.value === 'remoteIrrSet' && pin.context.dest === command.vcpu)
+        if (pin.value === 'remoteIrrSet' && matchesDest(before, command.vcpu, pin.context.dest))
           next = vectors.add(next, index);
       });
     }

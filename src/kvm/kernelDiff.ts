@@ -3,7 +3,8 @@ import { recordTrace } from '../check/runTrace.js';
 import type { Observation } from '../model/observation.js';
 import { findReferenceError, type Trace } from '../model/trace.js';
 import { type Disagreement, type KernelRunOptions, runOnKernel } from './kernelRun.js';
-import { DIFF_CONFIG, kernelTraceArbitrary } from './kernelTraces.js';
+import { kernelTraceArbitrary } from './kernelTraces.js';
+import { traceCategories } from './reach.js';
 import type { RunnerProcess } from './runnerProcess.js';
 
 /** Budget of a differential run. */
@@ -44,6 +45,11 @@ export interface DiffResult {
   rate: number;
   /** How many of those traces made the kernel deliver, let the guest take an interrupt, exit on an EOI. */
   reached: Reached;
+  /**
+   * The reach table: for every field category a run trace drew (`op: category`, reach.ts), how many agreeing traces
+   * ran a command of it; a category only disagreeing traces drew counts 0.
+   */
+  reach: Map<string, number>;
   /** The first disagreement, shrunk: the trace with the kernel's answers as `expect`, and where the model differs. */
   found?: { trace: Trace; disagreements: Disagreement[] };
 }
@@ -87,13 +93,21 @@ export async function diffKernel(runner: RunnerProcess, options: DiffOptions): P
   const started = Date.now();
   let elapsed = 0;
   const reached: Reached = { deliveries: 0, accepted: 0, exits: 0 };
+  const reach = new Map<string, number>();
   const runOptions = { noGuest: options.noGuest };
+  let shrinking = false;
   const property = fc.asyncProperty(
-    kernelTraceArbitrary(options.kernel, options.maxCommands, DIFF_CONFIG, options.noGuest !== undefined),
+    kernelTraceArbitrary(options.kernel, options.maxCommands, options.noGuest !== undefined),
     async (trace) => {
       const run = await runOnKernel(runner, trace, runOptions);
-      if (run.disagreements.length === 0) count(reached, run.observations);
-      return run.disagreements.length === 0;
+      const agrees = run.disagreements.length === 0;
+      if (!shrinking) {
+        for (const category of traceCategories(trace.commands.slice(0, run.ran), trace.config))
+          reach.set(category, (reach.get(category) ?? 0) + (agrees ? 1 : 0));
+        if (agrees) count(reached, run.observations);
+      }
+      shrinking ||= !agrees;
+      return agrees;
     },
   );
   const details = await fc.check(property, { seed: options.seed, numRuns: options.runs });
@@ -103,13 +117,14 @@ export async function diffKernel(runner: RunnerProcess, options: DiffOptions): P
     : Date.now() - started;
   const rate = runs / Math.max(elapsed / 1000, 0.001);
   const counterexample = details.counterexample?.[0];
-  if (!details.failed || counterexample === undefined) return { runs, rate, reached };
+  if (!details.failed || counterexample === undefined) return { runs, rate, reached, reach };
   const shrunk = await minimizeOnKernel(runner, counterexample, runOptions);
   const run = await runOnKernel(runner, shrunk, runOptions);
   return {
     runs,
     rate,
     reached,
+    reach,
     found: { trace: kernelRecorded(shrunk, run.observations), disagreements: run.disagreements },
   };
 }

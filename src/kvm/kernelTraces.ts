@@ -1,18 +1,15 @@
 import fc from 'fast-check';
-import { MSR } from '../../machines/apic.js';
-import { FLAG_DISABLE_SEOIB, FLAG_ENABLE_SEOIB } from '../../machines/vm.js';
+import { LAPIC_REG, MAX_RESERVED_IOAPIC_PINS, MSR, UNMODELLED_X2APIC_MSRS } from '../../machines/apic.js';
 import { type Command, isIoctl } from '../model/command.js';
-import type { Config } from '../model/config.js';
+import { CONFIG_LIMITS, type Config } from '../model/config.js';
 import type { Trace } from '../model/trace.js';
 import { TRACE_FORMAT } from '../model/traceSchema.js';
-import { commandsFor } from '../scenario/alphabet.js';
-import { makeRow } from '../scenario/row.js';
-
-/** The VM seoib's differential runs build: two vCPUs and two I/O APIC pins. */
-export const DIFF_CONFIG: Config = { vcpus: 2, pins: 2 };
 
 /** The VMM profiles the kernel is driven with in split mode. */
 const DIFF_VMMS = ['ioapic-0x11', 'ioapic-0x20'] as const;
+
+/** vCPUs of a differential trace: the runner's guest runs on every vCPU at once, so a few. */
+const MAX_DIFF_VCPUS = 3;
 
 /** Creates each vCPU just before the first command that names it, unless the trace created it already. */
 function withCreatedVcpus(commands: readonly Command[]): Command[] {
@@ -25,25 +22,171 @@ function withCreatedVcpus(commands: readonly Command[]): Command[] {
   });
 }
 
+/** What one trace draws its commands from: the bounds, and a few vectors so that EOIs meet their deliveries. */
+interface Shape {
+  config: Config;
+  vectors: number[];
+}
+
+/** A vector in one of several priority classes, the reserved 16-31 included. */
+const anyVector = fc.oneof(
+  fc.integer({ min: 0x20, max: 0x2f }),
+  fc.integer({ min: 0x40, max: 0x4f }),
+  fc.integer({ min: 0x80, max: 0x8f }),
+  fc.integer({ min: 0xe0, max: 0xff }),
+  fc.integer({ min: 16, max: 255 }),
+);
+
+const shape: fc.Arbitrary<Shape> = fc.record({
+  config: fc.record({
+    vcpus: fc.integer({ min: 1, max: MAX_DIFF_VCPUS }),
+    pins: fc.oneof(fc.constant(CONFIG_LIMITS.pins.max), fc.integer({ min: 1, max: CONFIG_LIMITS.pins.max })),
+  }),
+  vectors: fc.uniqueArray(anyVector, { minLength: 1, maxLength: 3 }),
+});
+
+/** Every KVM_CAP_X2APIC_API argument 0x0-0xf, and now and then one with a bit KVM does not define. */
+const x2apicFlags = fc.oneof(
+  { arbitrary: fc.integer({ min: 0, max: 0xf }), weight: 8 },
+  { arbitrary: fc.integer({ min: 0x10, max: 0xffff_ffff }), weight: 1 },
+);
+
+/** KVM_CAP_SPLIT_IRQCHIP's reserved pins: the config's, none, any below 24, and past what KVM takes. */
+function reservedPins(config: Config): fc.Arbitrary<number> {
+  return fc.oneof(
+    { arbitrary: fc.constant(config.pins), weight: 4 },
+    { arbitrary: fc.integer({ min: 0, max: 24 }), weight: 2 },
+    { arbitrary: fc.integer({ min: 25, max: MAX_RESERVED_IOAPIC_PINS + 1 }), weight: 1 },
+  );
+}
+
+/** A 32-bit register value: the SPIV values guests write, and anything. */
+const u32 = fc.oneof(
+  fc.constantFrom(0, 0xff, 0x1ff, 0x11ff, 0x10ff, 0x3ff),
+  fc.integer({ min: 0, max: 0xffff_ffff }),
+);
+
+/** Every x2APIC MSR the format admits and the model answers for this access. */
+function msrs(access: 'read' | 'write'): number[] {
+  return Array.from({ length: 0x100 }, (_, i) => 0x800 + i).filter(
+    (msr) => UNMODELLED_X2APIC_MSRS.get(msr)?.[access] !== true,
+  );
+}
+const READABLE = msrs('read');
+const WRITABLE = msrs('write');
+
+/** Every KVM_GET_LAPIC offset the format admits. */
+const LAPIC_REGS = [
+  LAPIC_REG.lvr,
+  LAPIC_REG.spiv,
+  ...[LAPIC_REG.isr0, LAPIC_REG.tmr0, LAPIC_REG.irr0].flatMap((base) =>
+    Array.from({ length: 8 }, (_, i) => base + 0x10 * i),
+  ),
+];
+
+/** Every op, each field drawn over what the format admits, within the trace's shape. */
+function commandOf({ config, vectors }: Shape) {
+  const vcpu = fc.integer({ min: 0, max: config.vcpus - 1 });
+  const pin = fc.integer({ min: 0, max: config.pins - 1 });
+  const vector = fc.oneof(
+    { arbitrary: fc.constantFrom(...vectors), weight: 6 },
+    { arbitrary: anyVector, weight: 1 },
+  );
+  const vectorSet = fc.uniqueArray(vector, { maxLength: 3 });
+  const dest = fc.oneof(
+    { arbitrary: vcpu, weight: 6 },
+    { arbitrary: fc.constant(0xff), weight: 2 },
+    { arbitrary: fc.integer({ min: config.vcpus, max: 0xfe }), weight: 1 },
+  );
+  return {
+    checkExtension: fc.record({
+      op: fc.constant('KVM_CHECK_EXTENSION' as const),
+      fd: fc.constantFrom('system' as const, 'vm' as const),
+      cap: fc.constant('KVM_CAP_X2APIC_API' as const),
+    }),
+    createIrqchip: fc.constant({ op: 'KVM_CREATE_IRQCHIP' as const }),
+    x2apicApi: x2apicFlags.map((flags) => ({
+      op: 'KVM_ENABLE_CAP' as const,
+      cap: 'KVM_CAP_X2APIC_API' as const,
+      args: [flags] as [number],
+    })),
+    splitIrqchip: reservedPins(config).map((pins) => ({
+      op: 'KVM_ENABLE_CAP' as const,
+      cap: 'KVM_CAP_SPLIT_IRQCHIP' as const,
+      args: [pins] as [number],
+    })),
+    createVcpu: vcpu.map((id) => ({ op: 'KVM_CREATE_VCPU' as const, id })),
+    setCpuid: fc.record({ op: fc.constant('KVM_SET_CPUID2' as const), vcpu, x2apic: fc.boolean() }),
+    setLapic: fc.record({
+      op: fc.constant('KVM_SET_LAPIC' as const),
+      vcpu,
+      spiv: u32,
+      irr: vectorSet,
+      isr: vectorSet,
+      tmr: vectorSet,
+    }),
+    getLapic: fc.record({
+      op: fc.constant('KVM_GET_LAPIC' as const),
+      vcpu,
+      reg: fc.constantFrom(...LAPIC_REGS),
+    }),
+    wrmsr: fc.record({
+      op: fc.constant('guest.wrmsr' as const),
+      vcpu,
+      msr: fc.oneof(
+        { arbitrary: fc.constant(MSR.spiv), weight: 1 },
+        { arbitrary: fc.constantFrom(...WRITABLE), weight: 3 },
+      ),
+      value: fc.oneof(
+        { arbitrary: u32.map(BigInt), weight: 8 },
+        { arbitrary: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), weight: 1 },
+      ),
+    }),
+    rdmsr: fc.record({ op: fc.constant('guest.rdmsr' as const), vcpu, msr: fc.constantFrom(...READABLE) }),
+    eoi: fc.record({ op: fc.constant('guest.eoi' as const), vcpu }),
+    accept: fc.record({ op: fc.constant('guest.acceptInterrupt' as const), vcpu }),
+    writeRte: fc.record({
+      op: fc.constant('guest.ioapicWriteRte' as const),
+      pin,
+      vector,
+      trigger: fc.constantFrom('edge' as const, 'level' as const),
+      masked: fc.oneof(
+        { arbitrary: fc.constant(false), weight: 3 },
+        { arbitrary: fc.constant(true), weight: 1 },
+      ),
+      dest,
+    }),
+    ioapicEoi: fc.record({ op: fc.constant('guest.ioapicEoi' as const), vector }),
+    // The runner restarts only the BSP after INIT (docs/kernel-facts.md).
+    init: fc.constant({ op: 'guest.init' as const, vcpu: 0 }),
+    setLine: fc.record({
+      op: fc.constant('device.setLine' as const),
+      pin,
+      level: fc.constantFrom(0 as const, 1 as const),
+    }),
+    clock: fc.record({ op: fc.constant('clock.advance' as const), ns: fc.nat() }),
+  };
+}
+
 /**
- * A VM whose guest can take interrupts: an irqchip (split, or in-kernel), maybe a flag, every vCPU with x2APIC
- * in CPUID and its APIC software-enabled, with or without SPIV bit 12. Without it random traces rarely get as far
- * as an EOI.
+ * A VM whose guest can take interrupts: an irqchip (split, or in-kernel), maybe an X2APIC_API argument, every vCPU
+ * with x2APIC in CPUID and its APIC software-enabled, with or without SPIV bit 12. Without it random traces rarely
+ * get as far as an EOI.
  */
-function bootedVm(config: Config): fc.Arbitrary<Command[]> {
+function bootedVm({ config }: Shape): fc.Arbitrary<Command[]> {
   return fc
     .record({
       split: fc.boolean(),
-      flag: fc.constantFrom(0, FLAG_ENABLE_SEOIB, FLAG_DISABLE_SEOIB),
+      flags: fc.option(x2apicFlags, { freq: 3 }),
       spiv: fc.constantFrom(0x1ff, 0x11ff),
     })
-    .map(({ split, flag, spiv }) => {
+    .map(({ split, flags, spiv }) => {
       const vcpus = Array.from({ length: config.vcpus }, (_, id) => id);
       return [
         split
           ? { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [config.pins] }
           : { op: 'KVM_CREATE_IRQCHIP' },
-        ...(flag === 0 ? [] : [{ op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [flag] }]),
+        ...(flags === null ? [] : [{ op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [flags] }]),
         ...vcpus.map((id) => ({ op: 'KVM_CREATE_VCPU', id })),
         ...vcpus.map((vcpu) => ({ op: 'KVM_SET_CPUID2', vcpu, x2apic: true })),
         ...vcpus.map((vcpu) => ({ op: 'guest.wrmsr', vcpu, msr: MSR.spiv, value: BigInt(spiv) })),
@@ -52,55 +195,57 @@ function bootedVm(config: Config): fc.Arbitrary<Command[]> {
 }
 
 /**
- * Random traces over the fuzzer's whole alphabet for an adversarial VMM and guest (ioctls, the guest's CPU and
- * I/O APIC commands, the device, the clock), less INIT of an AP, which the runner cannot restart, for the kernel profile
- * the kernel is compared with, most of them after a booted VM's setup and weighted towards the guest, so that
- * random traces reach interrupts and EOIs. With `ioctlsOnly`, the ioctls alone, for a kernel whose guest commands
- * do not compare (GuestFidelity). Shrinking removes and simplifies commands.
+ * Random traces over the whole trace format for an adversarial VMM and guest, for the kernel profile the kernel is
+ * compared with: 1-3 vCPUs, up to 24 pins, both irqchips, every X2APIC_API and SPLIT_IRQCHIP argument class, every
+ * x2APIC MSR the model answers (read and write), every KVM_GET_LAPIC register, redirection entries on every pin to
+ * every destination class (a vCPU, 0xff, an ID of no vCPU), edge and level, masked and not, vectors of several
+ * priority classes; most of them after a booted VM's setup and weighted towards the guest, so that random traces
+ * reach interrupts and EOIs. INIT only of the BSP, which is all the runner restarts. With `ioctlsOnly`, the ioctls
+ * alone, for a kernel whose guest commands do not compare (GuestFidelity). Shrinking removes and simplifies commands.
  */
 export function kernelTraceArbitrary(
   kernel: string,
   maxCommands: number,
-  config = DIFF_CONFIG,
   ioctlsOnly = false,
 ): fc.Arbitrary<Trace> {
-  const vcpus = Array.from({ length: config.vcpus }, (_, id) => id);
-  const row = makeRow(kernel, 'ioapic-0x20', 'adversarial', 'adversarial', config);
-  const alphabet = [
-    { op: 'KVM_CHECK_EXTENSION', fd: 'system', cap: 'KVM_CAP_X2APIC_API' } as Command,
-    ...commandsFor(row, vcpus).filter((command) => command.op !== 'guest.init' || command.vcpu === 0),
-  ].filter((command) => !ioctlsOnly || isIoctl(command));
-  const group = (test: (op: Command['op']) => boolean) =>
-    fc.constantFrom(...alphabet.filter((command) => test(command.op)));
-  const interrupt = (op: Command['op']) => op === 'guest.acceptInterrupt' || op === 'guest.eoi';
-  const ioctl = group((op) => op.startsWith('KVM_'));
-  const command = ioctlsOnly
-    ? ioctl
-    : fc.oneof(
-        { arbitrary: ioctl, weight: 2 },
-        { arbitrary: group((op) => op === 'guest.ioapicWriteRte'), weight: 2 },
-        { arbitrary: group(interrupt), weight: 4 },
-        {
-          arbitrary: group(
-            (op) => op.startsWith('guest.') && op !== 'guest.ioapicWriteRte' && !interrupt(op),
-          ),
-          weight: 2,
-        },
-        { arbitrary: group((op) => op === 'device.setLine' || op === 'clock.advance'), weight: 2 },
+  return shape.chain((drawn) => {
+    const c = commandOf(drawn);
+    const ioctl = fc.oneof(
+      c.checkExtension,
+      c.createIrqchip,
+      c.x2apicApi,
+      c.splitIrqchip,
+      c.createVcpu,
+      c.setCpuid,
+      c.setLapic,
+      c.getLapic,
+    ) as fc.Arbitrary<Command>;
+    const command = ioctlsOnly
+      ? ioctl
+      : (fc.oneof(
+          { arbitrary: ioctl, weight: 2 },
+          { arbitrary: c.writeRte, weight: 3 },
+          { arbitrary: fc.oneof(c.accept, c.eoi), weight: 4 },
+          { arbitrary: fc.oneof(c.wrmsr, c.rdmsr), weight: 3 },
+          { arbitrary: fc.oneof(c.ioapicEoi, c.init), weight: 1 },
+          { arbitrary: fc.oneof(c.setLine, c.clock), weight: 3 },
+        ) as fc.Arbitrary<Command>);
+    return fc
+      .tuple(
+        fc.constantFrom(...DIFF_VMMS),
+        fc.option(
+          bootedVm(drawn).map((setup) => setup.filter((s) => !ioctlsOnly || isIoctl(s))),
+          { freq: 4 },
+        ),
+        fc.array(command, { minLength: 1, maxLength: maxCommands, size: 'max' }),
+      )
+      .map(
+        ([vmm, setup, commands]): Trace => ({
+          format: TRACE_FORMAT,
+          profile: { kernel, vmm, guest: 'adversarial' },
+          config: drawn.config,
+          commands: withCreatedVcpus([...(setup ?? []), ...commands]),
+        }),
       );
-  return fc
-    .tuple(
-      fc.constantFrom(...DIFF_VMMS),
-      fc.option(
-        bootedVm(config).map((setup) => setup.filter((c) => !ioctlsOnly || isIoctl(c))),
-        { freq: 4 },
-      ),
-      fc.array(command, { minLength: 1, maxLength: maxCommands, size: 'max' }),
-    )
-    .map(([vmm, setup, commands]) => ({
-      format: TRACE_FORMAT,
-      profile: { kernel, vmm, guest: 'adversarial' },
-      config,
-      commands: withCreatedVcpus([...(setup ?? []), ...commands]),
-    }));
+  });
 }

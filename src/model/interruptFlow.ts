@@ -48,20 +48,15 @@ function perform(flow: Flow, send: Send): void {
   } else if (send.to === 'ioapicPin') {
     if (send.at === 'every') sendToEveryPin(flow, send.event);
     else sendToPin(flow, send.at, send.event);
-  } else if (typeof send.at === 'number') deliverTo(flow, send.at, send);
-  else {
-    const { at } = send;
+  } else {
+    const { at, unless } = send;
+    let answered = false;
     // Stryker disable next-line EqualityOperator: one vCPU past the end is null, which sendToLapic ignores.
     for (let vcpu = 0; vcpu < flow.state.lapics.length; vcpu++)
-      if (at === 'every' || at.includes(vcpu)) deliverTo(flow, vcpu, send);
+      if (at === 'every' || at === vcpu || (typeof at !== 'number' && at.includes(vcpu)))
+        answered = sendToLapic(flow, vcpu, send.event).some((e) => e.type === unless?.answer) || answered;
+    if (unless !== undefined && !answered) perform(flow, unless.send);
   }
-}
-
-/** A send to one LAPIC, and its `unless` send when the LAPIC is missing or does not give the answer. */
-function deliverTo(flow: Flow, vcpu: number, send: Extract<Send, { event: LapicEvent }>): void {
-  const emitted = sendToLapic(flow, vcpu, send.event);
-  if (send.unless !== undefined && !emitted.some((e) => e.type === send.unless?.answer))
-    perform(flow, send.unless.send);
 }
 
 /** Sends an event to the VM machine and carries what it emits; returns the ioctl's return value. */

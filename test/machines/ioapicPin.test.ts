@@ -175,11 +175,11 @@ describe('ioapic pin machine: what it asks of KVM', () => {
 
   it("an entry write asks the old and new destination to rescan on KVM's I/O APIC, every vCPU on the VMM's", () => {
     const toVcpu2 = { ...level, dest: 2 } as PinEvent;
-    expect(emitted(kvm(), toVcpu2)).toEqual([{ type: 'routeChanged', vcpus: [2, 0] }]);
-    expect(emitted(send(kvm(), toVcpu2, up).pin, edge)).toEqual([{ type: 'routeChanged', vcpus: [0, 2] }]);
-    expect(emitted(fresh(), toVcpu2)).toEqual([{ type: 'routeChanged', vcpus: 'every' }]);
+    expect(emitted(kvm(), toVcpu2)).toEqual([{ type: 'routeChanged', dests: [2, 0] }]);
+    expect(emitted(send(kvm(), toVcpu2, up).pin, edge)).toEqual([{ type: 'routeChanged', dests: [0, 2] }]);
+    expect(emitted(fresh(), toVcpu2)).toEqual([{ type: 'routeChanged', dests: 'every' }]);
     expect(emitted(send(fresh(), up).pin, level)).toEqual([
-      { type: 'routeChanged', vcpus: 'every' },
+      { type: 'routeChanged', dests: 'every' },
       { type: 'deliver', pin: 5, vector: 64, dest: 0, level: true },
     ]);
   });

@@ -1,25 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { KVM_IOAPIC } from '../../machines/ioapicPin.js';
-import { LAPIC_WIRES, type Machines, PIN_WIRES, scanCovers, VM_WIRES, WIRES } from '../../machines/wiring.js';
+import { FLAG_DISABLE_BROADCAST_QUIRK } from '../../machines/vm.js';
+import {
+  destinationOf,
+  LAPIC_WIRES,
+  type Machines,
+  matchesDest,
+  PIN_WIRES,
+  scanCovers,
+  VM_WIRES,
+  WIRES,
+} from '../../machines/wiring.js';
 import type { Command } from '../../src/model/command.js';
 import { initialState } from '../../src/model/state.js';
-import { runCommands } from '../helpers.js';
+import { bootedSplit, runCommands } from '../helpers.js';
 
 const profile = { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'linux' } as const;
 const adversarial = { ...profile, guest: 'adversarial' };
 
-/** A VM with a split irqchip reserving `reserved` pins, vCPUs 0 and 1, and level entries on pins 0-2. */
+const splitVmCommands: Command[] = [
+  { op: 'KVM_CREATE_VCPU', id: 0 },
+  { op: 'KVM_CREATE_VCPU', id: 1 },
+  { op: 'guest.ioapicWriteRte', pin: 0, vector: 64, dest: 0, trigger: 'level', masked: true },
+  { op: 'guest.ioapicWriteRte', pin: 1, vector: 80, dest: 1, trigger: 'level', masked: true },
+  { op: 'guest.ioapicWriteRte', pin: 2, vector: 96, dest: 0, trigger: 'edge', masked: true },
+];
+
+/** A VM with a split irqchip reserving `reserved` pins, vCPUs 0 and 1 (never run), level entries on pins 0-2. */
 function splitVm(reserved: number): Machines {
   const { state } = runCommands(
     profile,
-    [
-      { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [reserved] },
-      { op: 'KVM_CREATE_VCPU', id: 0 },
-      { op: 'KVM_CREATE_VCPU', id: 1 },
-      { op: 'guest.ioapicWriteRte', pin: 0, vector: 64, dest: 0, trigger: 'level', masked: true },
-      { op: 'guest.ioapicWriteRte', pin: 1, vector: 80, dest: 1, trigger: 'level', masked: true },
-      { op: 'guest.ioapicWriteRte', pin: 2, vector: 96, dest: 0, trigger: 'edge', masked: true },
-    ],
+    [{ op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [reserved] }, ...splitVmCommands],
     { vcpus: 2, pins: 3 },
   );
   return state;
@@ -60,21 +71,64 @@ describe('wiring: what a scan covers', () => {
   });
 });
 
+/** Two booted vCPUs (x2APIC mode, software-enabled) on a split irqchip with these X2APIC_API flags. */
+function bootedVm(flags: number | undefined): Machines {
+  return runCommands(profile, [...bootedSplit(flags, 0x1ff, 2), { op: 'guest.acceptInterrupt', vcpu: 1 }], {
+    vcpus: 2,
+    pins: 2,
+  }).state;
+}
+
+describe('wiring: where an I/O APIC message goes (kvm_irq_delivery_to_apic())', () => {
+  const deliver = (dest: number, vm: Machines) =>
+    PIN_WIRES.deliver?.route({ type: 'deliver', pin: 1, vector: 64, dest, level: true }, vm);
+  const unaccepted = { to: 'ioapicPin', at: 1, event: { type: 'UNACCEPTED' } };
+  const to = (vcpus: number[]) => [
+    {
+      to: 'lapic',
+      at: vcpus,
+      event: { type: 'DELIVER', vector: 64, level: true },
+      unless: { answer: 'injected', send: unaccepted },
+    },
+  ];
+
+  it('reaches the APIC of its ID through the map, and none for an ID of no vCPU (UNACCEPTED: KVM returns 0)', () => {
+    expect(deliver(1, bootedVm(undefined))).toEqual(to([1]));
+    expect(deliver(7, bootedVm(undefined))).toEqual([unaccepted]);
+    expect(destinationOf(bootedVm(undefined), 7)).toEqual({ vcpus: [], slowPathFoundNone: false });
+  });
+
+  it('0xff is a broadcast to every APIC with the broadcast quirk, x2APIC mode or not', () => {
+    expect(deliver(0xff, bootedVm(undefined))).toEqual(to([0, 1]));
+    expect(deliver(0xff, splitVm(24))).toEqual(to([0, 1]));
+    expect(matchesDest(bootedVm(undefined), 0, 0xff)).toBe(true);
+  });
+
+  it('0xff without the quirk: dropped once an enabled APIC is in x2APIC mode, else the xAPIC-mode APICs take it', () => {
+    const quirkOff = bootedVm(FLAG_DISABLE_BROADCAST_QUIRK);
+    expect(deliver(0xff, quirkOff)).toEqual([unaccepted]);
+    expect(matchesDest(quirkOff, 0, 0xff)).toBe(false);
+    const notRun = runCommands(
+      profile,
+      [
+        { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
+        { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [FLAG_DISABLE_BROADCAST_QUIRK] },
+        ...splitVmCommands,
+      ],
+      { vcpus: 2, pins: 3 },
+    ).state;
+    expect(deliver(0xff, notRun)).toEqual(to([0, 1]));
+  });
+
+  it('with no APIC to reach, the slow path finds none and returns -1, which counts as delivered: nothing is sent', () => {
+    const noVcpu = initialState(profile, { vcpus: 2, pins: 2 });
+    expect(destinationOf(noVcpu, 0)).toEqual({ vcpus: [], slowPathFoundNone: true });
+    expect(deliver(0, noVcpu)).toEqual([]);
+  });
+});
+
 describe('wiring: where each emitted event goes', () => {
   const machines = initialState(profile, { vcpus: 2, pins: 2 });
-
-  it('a pin delivers to its destination LAPIC and hears UNACCEPTED unless the LAPIC injected it', () => {
-    expect(
-      PIN_WIRES.deliver?.route({ type: 'deliver', pin: 1, vector: 64, dest: 1, level: true }, machines),
-    ).toEqual([
-      {
-        to: 'lapic',
-        at: 1,
-        event: { type: 'DELIVER', vector: 64, level: true },
-        unless: { answer: 'injected', send: { to: 'ioapicPin', at: 1, event: { type: 'UNACCEPTED' } } },
-      },
-    ]);
-  });
 
   it('an EOI exit is observed and reaches every pin as a broadcast EOI; an in-kernel EOI only the latter', () => {
     const broadcast = {
@@ -89,13 +143,16 @@ describe('wiring: where each emitted event goes', () => {
     expect(LAPIC_WIRES.ioapicEoi?.route({ type: 'ioapicEoi', vector: 80 }, machines)).toEqual([broadcast]);
   });
 
-  it('APIC map changes ask every vCPU to rescan; an entry write asks the vCPUs it names', () => {
+  it('APIC map changes ask every vCPU to rescan; an entry write asks the vCPUs its destinations reach', () => {
     const every = [{ to: 'lapic', at: 'every', event: { type: 'REQUEST_SCAN' } }];
     expect(VM_WIRES.apicMapChanged?.route({ type: 'apicMapChanged' }, machines)).toEqual(every);
     expect(LAPIC_WIRES.apicMapChanged?.route({ type: 'apicMapChanged' }, machines)).toEqual(every);
-    expect(PIN_WIRES.routeChanged?.route({ type: 'routeChanged', vcpus: [1, 0] }, machines)).toEqual([
-      { to: 'lapic', at: [1, 0], event: { type: 'REQUEST_SCAN' } },
-    ]);
+    const vm = splitVm(24);
+    const rescan = (dests: number[] | 'every') =>
+      PIN_WIRES.routeChanged?.route({ type: 'routeChanged', dests }, vm);
+    expect(rescan([1, 0])).toEqual([{ to: 'lapic', at: [1, 0], event: { type: 'REQUEST_SCAN' } }]);
+    expect(rescan([0xff, 7])).toEqual([{ to: 'lapic', at: [0, 1], event: { type: 'REQUEST_SCAN' } }]);
+    expect(rescan('every')).toEqual(every);
   });
 
   it("KVM_CREATE_IRQCHIP restarts the pins as KVM's, KVM_CREATE_VCPU starts the LAPIC the VM describes", () => {
