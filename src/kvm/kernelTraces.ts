@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { LAPIC_REG, MAX_RESERVED_IOAPIC_PINS, MSR, UNMODELLED_X2APIC_MSRS } from '../../machines/apic.js';
-import { type Command, isIoctl } from '../model/command.js';
+import { type Command, type IoapicWriteRte, isIoctl } from '../model/command.js';
 import { CONFIG_LIMITS, type Config } from '../model/config.js';
 import type { Trace } from '../model/trace.js';
 import { TRACE_FORMAT } from '../model/traceSchema.js';
@@ -154,10 +154,7 @@ function commandOf({ config, pins, vectors }: Shape) {
     wrmsr: fc.record({
       op: fc.constant('guest.wrmsr' as const),
       vcpu,
-      msr: fc.oneof(
-        { arbitrary: fc.constant(MSR.spiv), weight: 1 },
-        { arbitrary: WRITABLE, weight: 3 },
-      ),
+      msr: fc.oneof({ arbitrary: fc.constant(MSR.spiv), weight: 1 }, { arbitrary: WRITABLE, weight: 3 }),
       value: fc.oneof(
         { arbitrary: u32.map(BigInt), weight: 8 },
         { arbitrary: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), weight: 1 },
@@ -187,6 +184,23 @@ function commandOf({ config, pins, vectors }: Shape) {
     }),
     clock: fc.record({ op: fc.constant('clock.advance' as const), ns: fc.nat() }),
   };
+}
+
+/**
+ * One interrupt round, the way a device and its driver go through it: the entry written unmasked, the line raised,
+ * the destination (or vCPU 0 for another destination) taking the interrupt and EOIing it, the line lowered.
+ */
+function interruptRound(entry: fc.Arbitrary<IoapicWriteRte>, config: Config): fc.Arbitrary<Command[]> {
+  return entry.map((rte): Command[] => {
+    const vcpu = rte.dest < config.vcpus ? rte.dest : 0;
+    return [
+      { ...rte, masked: false },
+      { op: 'device.setLine', pin: rte.pin, level: 1 },
+      { op: 'guest.acceptInterrupt', vcpu },
+      { op: 'guest.eoi', vcpu },
+      { op: 'device.setLine', pin: rte.pin, level: 0 },
+    ];
+  });
 }
 
 /**
@@ -241,16 +255,24 @@ export function kernelTraceArbitrary(
       c.setLapic,
       c.getLapic,
     ) as fc.Arbitrary<Command>;
-    const command = ioctlsOnly
-      ? ioctl
-      : (fc.oneof(
-          { arbitrary: ioctl, weight: 2 },
-          { arbitrary: c.writeRte, weight: 3 },
-          { arbitrary: fc.oneof(c.accept, c.eoi), weight: 4 },
-          { arbitrary: fc.oneof(c.wrmsr, c.rdmsr), weight: 3 },
-          { arbitrary: fc.oneof(c.ioapicEoi, c.init), weight: 1 },
-          { arbitrary: fc.oneof(c.setLine, c.clock), weight: 3 },
-        ) as fc.Arbitrary<Command>);
+    const single: fc.Arbitrary<Command[]> = (
+      ioctlsOnly
+        ? ioctl
+        : (fc.oneof(
+            { arbitrary: ioctl, weight: 2 },
+            { arbitrary: c.writeRte, weight: 3 },
+            { arbitrary: fc.oneof(c.accept, c.eoi), weight: 4 },
+            { arbitrary: fc.oneof(c.wrmsr, c.rdmsr), weight: 3 },
+            { arbitrary: fc.oneof(c.ioapicEoi, c.init), weight: 1 },
+            { arbitrary: fc.oneof(c.setLine, c.clock), weight: 3 },
+          ) as fc.Arbitrary<Command>)
+    ).map((one) => [one]);
+    const step = ioctlsOnly
+      ? single
+      : fc.oneof(
+          { arbitrary: single, weight: 4 },
+          { arbitrary: interruptRound(c.writeRte, drawn.config), weight: 1 },
+        );
     return fc
       .tuple(
         fc.constantFrom(...DIFF_VMMS),
@@ -258,7 +280,9 @@ export function kernelTraceArbitrary(
           bootedVm(drawn).map((setup) => setup.filter((s) => !ioctlsOnly || isIoctl(s))),
           { freq: 4 },
         ),
-        fc.array(command, { minLength: 1, maxLength: maxCommands, size: 'max' }),
+        fc
+          .array(step, { minLength: 1, maxLength: maxCommands, size: 'max' })
+          .map((steps) => steps.flat().slice(0, maxCommands)),
       )
       .map(
         ([vmm, setup, commands]): Trace => ({
