@@ -57,6 +57,17 @@ export const KVM_IOAPIC: Omit<PinInput, 'pin'> = {
   inKernel: true,
 };
 
+/** RTC_GSI: the pin KVM's I/O APIC tracks EOIs of by hand, to tell userspace of coalesced RTC interrupts. */
+export const RTC_GSI = 8;
+
+/** A vCPU that took the RTC interrupt and has not EOIed it yet (rtc_status.map and .vectors). */
+export interface RtcPending {
+  /** The vCPU. */
+  vcpu: number;
+  /** The vector it was sent. */
+  vector: number;
+}
+
 export interface PinContext extends PinInput {
   /** Redirection entry: vector. */
   vector: number;
@@ -72,10 +83,20 @@ export interface PinContext extends PinInput {
   eoiStreak: number;
   /** Clock time left before a throttled re-delivery; 0 when none waits. */
   throttleLeftNs: number;
+  /**
+   * KVM's RTC pin only (RTC_GSI of the in-kernel I/O APIC): the vCPUs whose EOI of the last RTC interrupt is
+   * outstanding; while any is, a raised line is coalesced (rtc_irq_check_coalesced()). Empty on every other pin.
+   */
+  rtcPending: readonly RtcPending[];
 }
 
 /** A redirection entry's fields the guest writes. */
 export type Rte = Pick<PinContext, 'vector' | 'dest' | 'trigger' | 'masked'>;
+
+/** KVM's in-kernel I/O APIC's RTC pin, whose EOIs it tracks. */
+export function isRtcPin(context: Pick<PinContext, 'inKernel' | 'pin'>): boolean {
+  return context.inKernel && context.pin === RTC_GSI;
+}
 
 /**
  * The two 32-bit halves of a redirection entry in the order a guest writes them: the destination (`high`) first,
@@ -99,14 +120,26 @@ export type PinEvent =
   /** Deterministic clock time passes. */
   | { type: 'TICK'; ns: number }
   /** No LAPIC accepted the interrupt the pin just sent (no such vCPU, or its APIC software-disabled). */
-  | { type: 'UNACCEPTED' };
+  | { type: 'UNACCEPTED' }
+  /** The RTC interrupt the pin just sent was accepted by these vCPUs (ioapic_service() with line_status). */
+  | { type: 'RTC_ACCEPTED'; vcpus: readonly number[] }
+  /** A vCPU's EOI reached KVM's I/O APIC (kvm_ioapic_update_eoi() → rtc_irq_eoi()). */
+  | { type: 'RTC_EOI'; vcpu: number; vector: number }
+  /**
+   * KVM_SET_LAPIC replaced a vCPU's registers (kvm_rtc_eoi_tracking_restore_one()): `pending` says whether the
+   * entry's destination reaches it with the entry's vector in its IRR or ISR.
+   */
+  | { type: 'RTC_RESTORE'; vcpu: number; reached: boolean; pending: boolean };
 
 /** No LAPIC accepted the pin's interrupt: frozen, as src/model/drive.ts finds a frozen event's answer by identity. */
 export const UNACCEPTED: PinEvent = Object.freeze({ type: 'UNACCEPTED' });
 
 export type PinEmitted =
-  /** The pin sends an interrupt message to the LAPIC of `dest`. */
-  | { type: 'deliver'; pin: number; vector: number; dest: number; level: boolean }
+  /**
+   * The pin sends an interrupt message to `dest`; `tracked`: KVM's RTC pin raised by the device, whose
+   * acceptances it records (RTC_ACCEPTED).
+   */
+  | { type: 'deliver'; pin: number; vector: number; dest: number; level: boolean; tracked: boolean }
   /**
    * A redirection entry was written: KVM's I/O APIC asks the vCPUs its new and old destinations reach to rescan
    * (ioapic_write_indirect()); the VMM's re-routes the pin with KVM_SET_GSI_ROUTING, which asks every vCPU.
@@ -158,6 +191,8 @@ export const ioapicPinMachine = setup({
       event.source === 'broadcast' &&
       event.vector === context.vector,
     levelEntry: ({ context }) => context.trigger === 'level',
+    rtcCoalesces: ({ context, event }) =>
+      event.type === 'SET_LINE' && event.level && isRtcPin(context) && context.rtcPending.length > 0,
     deliversAssertedLevel: ({ context }) => context.line && !context.masked && context.trigger === 'level',
   },
   actions: {
@@ -184,15 +219,37 @@ export const ioapicPinMachine = setup({
       line: ({ context, event }) => (event.type === 'SET_LINE' ? event.level : context.line),
     }),
     deliver: emit(
-      ({ context }) =>
+      ({ context, event }) =>
         ({
           type: 'deliver',
           pin: context.pin,
           vector: context.vector,
           dest: context.dest,
           level: context.trigger === 'level',
+          tracked: event.type === 'SET_LINE' && isRtcPin(context),
         }) as const,
     ),
+    rtcAccepted: assign({
+      rtcPending: ({ context, event }) =>
+        event.type === 'RTC_ACCEPTED' ? event.vcpus.map((vcpu) => ({ vcpu, vector: context.vector })) : [],
+    }),
+    rtcEoi: assign({
+      rtcPending: ({ context, event }) =>
+        context.rtcPending.filter(
+          (p) => event.type !== 'RTC_EOI' || p.vcpu !== event.vcpu || p.vector !== event.vector,
+        ),
+    }),
+    rtcRestore: assign({
+      rtcPending: ({ context, event }) => {
+        if (event.type !== 'RTC_RESTORE' || !event.reached) return context.rtcPending;
+        const others = context.rtcPending.filter((p) => p.vcpu !== event.vcpu);
+        const kept = context.rtcPending.find((p) => p.vcpu === event.vcpu);
+        if (!event.pending) return others;
+        return kept !== undefined
+          ? context.rtcPending
+          : [...others, { vcpu: event.vcpu, vector: context.vector }];
+      },
+    }),
   },
 }).createMachine({
   id: 'ioapicPin',
@@ -211,7 +268,14 @@ export const ioapicPinMachine = setup({
     inKernel: input.inKernel,
     eoiStreak: 0,
     throttleLeftNs: 0,
+    rtcPending: [],
   }),
+  // KVM's RTC EOI tracking, the same in either Remote IRR state; only KVM's RTC pin is ever sent these.
+  on: {
+    RTC_ACCEPTED: { actions: 'rtcAccepted' },
+    RTC_EOI: { actions: 'rtcEoi' },
+    RTC_RESTORE: { actions: 'rtcRestore' },
+  },
   states: {
     remoteIrrClear: {
       on: {
@@ -224,6 +288,8 @@ export const ioapicPinMachine = setup({
           { actions: ['emitRouteChanged', 'writeRte'] },
         ],
         SET_LINE: [
+          // ioapic_set_irq(): a coalesced RTC interrupt leaves even the line's IRR bit alone.
+          { guard: 'rtcCoalesces' },
           { guard: 'assertsLevel', target: 'remoteIrrSet', actions: ['setLine', 'deliver'] },
           { guard: 'risingEdge', actions: ['setLine', 'deliver'] },
           { actions: 'setLine' },
@@ -260,7 +326,7 @@ export const ioapicPinMachine = setup({
           },
           { actions: ['emitRouteChanged', 'writeRte'] },
         ],
-        SET_LINE: { actions: 'setLine' },
+        SET_LINE: [{ guard: 'rtcCoalesces' }, { actions: 'setLine' }],
         UNACCEPTED: { guard: 'remoteIrrNeedsAcceptance', target: 'remoteIrrClear' },
         EOI: [
           { guard: 'noEoiRegister' },

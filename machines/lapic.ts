@@ -91,7 +91,11 @@ export type LapicEmitted =
   /** The vCPU entered the guest (KVM_RUN) and now carries out its pending requests. */
   | { type: 'entered'; vcpu: number }
   /** kvm_recalculate_apic_map() ran, which asks every vCPU to rescan (kvm_make_scan_ioapic_request()). */
-  | { type: 'apicMapChanged' };
+  | { type: 'apicMapChanged' }
+  /** kvm_ioapic_update_eoi(): an EOI of this vCPU reached KVM's I/O APIC, suppressed or not, edge or level. */
+  | { type: 'kvmIoapicEoi'; vcpu: number; vector: number }
+  /** KVM_SET_LAPIC replaced this vCPU's registers (KVM's I/O APIC then re-derives its RTC EOI tracking). */
+  | { type: 'stateRestored'; vcpu: number };
 
 const LVR_BIT24_SET = { apic: { present: { lvr: 'bit24Set' } } } as const;
 const SPIV_BIT12_SET = { apic: { present: { spiv: 'bit12Set' } } } as const;
@@ -180,6 +184,11 @@ export const lapicMachine = setup({
     retInvalid: emit({ type: 'ret', value: ERRNO.EINVAL } as const),
     emitEntered: emit(({ context }) => ({ type: 'entered', vcpu: context.id }) as const),
     emitApicMapChanged: emit({ type: 'apicMapChanged' } as const),
+    emitKvmIoapicEoi: emit(
+      ({ context }) =>
+        ({ type: 'kvmIoapicEoi', vcpu: context.id, vector: inServiceVector(context) }) as const,
+    ),
+    emitStateRestored: emit(({ context }) => ({ type: 'stateRestored', vcpu: context.id }) as const),
     popInService: assign({ isr: ({ context }) => vectors.remove(context.isr, inServiceVector(context)) }),
     emitEoiExit: emit(({ context }) => ({ type: 'eoiExit', vector: inServiceVector(context) }) as const),
     emitIoapicEoi: emit(({ context }) => ({ type: 'ioapicEoi', vector: inServiceVector(context) }) as const),
@@ -291,8 +300,19 @@ export const lapicMachine = setup({
               { guard: 'nothingInService' },
               { guard: not('handledByIoapic'), actions: ['emitRetired', 'popInService'] },
               {
-                guard: and([stateIn(SPIV_BIT12_SET), 'modeSuppresses']),
+                guard: and([stateIn(SPIV_BIT12_SET), 'modeSuppresses', 'splitIrqchip']),
                 actions: ['requestScanIfStale', 'emitSuppressed', 'emitRetired', 'popInService'],
+              },
+              // KVM's I/O APIC hears of every EOI it handles (its RTC tracking), even one it then ignores.
+              {
+                guard: and([stateIn(SPIV_BIT12_SET), 'modeSuppresses']),
+                actions: [
+                  'requestScanIfStale',
+                  'emitSuppressed',
+                  'emitKvmIoapicEoi',
+                  'emitRetired',
+                  'popInService',
+                ],
               },
               {
                 guard: 'splitIrqchip',
@@ -300,9 +320,15 @@ export const lapicMachine = setup({
               },
               {
                 guard: 'levelTriggered',
-                actions: ['requestScanIfStale', 'emitIoapicEoi', 'emitRetired', 'popInService'],
+                actions: [
+                  'requestScanIfStale',
+                  'emitKvmIoapicEoi',
+                  'emitIoapicEoi',
+                  'emitRetired',
+                  'popInService',
+                ],
               },
-              { actions: ['requestScanIfStale', 'emitRetired', 'popInService'] },
+              { actions: ['requestScanIfStale', 'emitKvmIoapicEoi', 'emitRetired', 'popInService'] },
             ],
             DELIVER: [
               { guard: 'softwareEnabled', actions: ['latchInIrr', 'emitInjected'] },
@@ -343,9 +369,12 @@ export const lapicMachine = setup({
                   {
                     guard: 'restoresDirectedEoi',
                     target: '.bit12Set',
-                    actions: ['restoreRegisters', 'emitApicMapChanged', 'retOk'],
+                    actions: ['restoreRegisters', 'emitApicMapChanged', 'emitStateRestored', 'retOk'],
                   },
-                  { target: '.bit12Clear', actions: ['restoreRegisters', 'emitApicMapChanged', 'retOk'] },
+                  {
+                    target: '.bit12Clear',
+                    actions: ['restoreRegisters', 'emitApicMapChanged', 'emitStateRestored', 'retOk'],
+                  },
                 ],
                 WRMSR: [
                   { guard: 'x2apicMsrFaults', actions: 'fault' },

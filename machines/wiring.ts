@@ -1,9 +1,11 @@
 import {
+  isRtcPin,
   KVM_IOAPIC,
   type PinContext,
   type PinEmitted,
   type PinEvent,
   type PinInput,
+  RTC_GSI,
   UNACCEPTED,
 } from './ioapicPin.js';
 import {
@@ -34,8 +36,17 @@ export type Reach = number | readonly number[] | 'every';
 
 /** What a wire does with one emitted event. */
 export type Send =
-  /** An event to LAPICs; `unless`: when no LAPIC reached emits `answer` (or none exists), `send` goes instead. */
-  | { to: 'lapic'; at: Reach; event: LapicEvent; unless?: { answer: LapicEmitted['type']; send: Send } }
+  /**
+   * An event to LAPICs; `unless`: when no LAPIC reached emits `answer` (or none exists), `send` goes instead;
+   * `tally`: then the vCPUs that did answer go back in one send.
+   */
+  | {
+      to: 'lapic';
+      at: Reach;
+      event: LapicEvent;
+      unless?: { answer: LapicEmitted['type']; send: Send };
+      tally?: (answered: readonly number[]) => Send;
+    }
   /** An event to one pin, or to every pin of the I/O APIC. */
   | { to: 'ioapicPin'; at: number | 'every'; event: PinEvent }
   /** A LAPIC machine starts (KVM_CREATE_VCPU). */
@@ -123,20 +134,32 @@ export function scanCovers(vm: Machines['vm'], pin: number): boolean {
   return vm.value.irqchip === 'kernel' || pin < vm.context.reservedPins;
 }
 
+/**
+ * kvm_ioapic_scan_entry() scans the level entries and KVM's RTC pin whatever its trigger, and keeps the vector of
+ * an RTC interrupt the vCPU has still to EOI ("make sure we see any missing RTC EOI").
+ */
 function scanRoutes(machines: Machines, vcpu: number): LapicEvent {
   const scanned = machines.pins
-    .filter((p, pin) => p.context.trigger === 'level' && scanCovers(machines.vm, pin))
+    .filter(
+      (p, pin) => (p.context.trigger === 'level' || isRtcPin(p.context)) && scanCovers(machines.vm, pin),
+    )
     .map((p) => p.context);
+  const rtcUnacked = (machines.pins[RTC_GSI]?.context.rtcPending ?? []).filter((p) => p.vcpu === vcpu);
   return {
     type: 'SCAN_ROUTES',
-    targeted: vectors.fromList(
-      scanned.filter((p) => matchesDest(machines, vcpu, p.dest)).map((p) => p.vector),
-    ),
+    targeted: vectors.fromList([
+      ...scanned.filter((p) => matchesDest(machines, vcpu, p.dest)).map((p) => p.vector),
+      ...rtcUnacked.map((p) => p.vector),
+    ]),
     // Stryker disable next-line MethodExpression,ConditionalExpression: a targeted vector is in the bitmap anyway.
     elsewhere: vectors.fromList(
       scanned.filter((p) => !matchesDest(machines, vcpu, p.dest)).map((p) => p.vector),
     ),
   };
+}
+
+function rtcAccepted(pin: number): (vcpus: readonly number[]) => Send {
+  return (vcpus) => ({ to: 'ioapicPin', at: pin, event: { type: 'RTC_ACCEPTED', vcpus } });
 }
 
 function broadcastEoi(vector: number): Send {
@@ -201,6 +224,25 @@ export const LAPIC_WIRES: WiresOf<LapicEmitted> = {
     kernel: 'kvm_ioapic_send_eoi() → KVM_REQ_IOAPIC_EOI_EXIT (split irqchip)',
     route: (e) => [{ to: 'observation', record: 'exits', value: e.vector }, broadcastEoi(e.vector)],
   },
+  kvmIoapicEoi: {
+    from: 'lapic',
+    to: ['ioapicPin'],
+    label: "RTC_EOI to KVM's RTC pin",
+    kernel: 'kvm_ioapic_update_eoi() → rtc_irq_eoi()',
+    route: (e) => [
+      { to: 'ioapicPin', at: RTC_GSI, event: { type: 'RTC_EOI', vcpu: e.vcpu, vector: e.vector } },
+    ],
+  },
+  stateRestored: {
+    from: 'lapic',
+    to: ['ioapicPin'],
+    label: "RTC_RESTORE to KVM's RTC pin",
+    kernel: 'kvm_apic_set_state() → kvm_rtc_eoi_tracking_restore_one()',
+    route: (e, machines) =>
+      machines.vm.value.irqchip === 'kernel' && machines.pins.length > RTC_GSI
+        ? [{ to: 'ioapicPin', at: RTC_GSI, event: rtcRestore(machines, e.vcpu) }]
+        : NOTHING,
+  },
   ioapicEoi: {
     from: 'lapic',
     to: ['ioapicPin'],
@@ -209,6 +251,19 @@ export const LAPIC_WIRES: WiresOf<LapicEmitted> = {
     route: (e) => [broadcastEoi(e.vector)],
   },
 };
+
+/** What KVM's RTC pin hears of a vCPU's restored registers: does its entry reach the vCPU, with its vector pending? */
+function rtcRestore(machines: Machines, vcpu: number): PinEvent {
+  const rtc = machines.pins[RTC_GSI]?.context as PinContext;
+  const lapic = machines.lapics[vcpu]?.context;
+  return {
+    type: 'RTC_RESTORE',
+    vcpu,
+    reached: matchesDest(machines, vcpu, rtc.dest),
+    pending:
+      lapic !== undefined && (vectors.has(lapic.irr, rtc.vector) || vectors.has(lapic.isr, rtc.vector)),
+  };
+}
 
 /** What an I/O APIC pin machine's events reach. */
 export const PIN_WIRES: WiresOf<PinEmitted> = {
@@ -221,14 +276,13 @@ export const PIN_WIRES: WiresOf<PinEmitted> = {
       const { vcpus, slowPathFoundNone } = destinationOf(machines, e.dest);
       const unaccepted: Send = { to: 'ioapicPin', at: e.pin, event: UNACCEPTED };
       if (vcpus.length === 0) return slowPathFoundNone ? NOTHING : [unaccepted];
-      return [
-        {
-          to: 'lapic',
-          at: vcpus,
-          event: { type: 'DELIVER', vector: e.vector, level: e.level },
-          unless: { answer: 'injected', send: unaccepted },
-        },
-      ];
+      const deliver: Send = {
+        to: 'lapic',
+        at: vcpus,
+        event: { type: 'DELIVER', vector: e.vector, level: e.level },
+        unless: { answer: 'injected', send: unaccepted },
+      };
+      return e.tracked ? [{ ...deliver, tally: rtcAccepted(e.pin) }] : [deliver];
     },
   },
   routeChanged: {

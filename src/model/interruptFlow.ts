@@ -49,13 +49,14 @@ function perform(flow: Flow, send: Send): void {
     if (send.at === 'every') sendToEveryPin(flow, send.event);
     else sendToPin(flow, send.at, send.event);
   } else {
-    const { at, unless } = send;
-    let answered = false;
+    const { at, unless, tally } = send;
+    const answered: number[] = [];
     // Stryker disable next-line EqualityOperator: one vCPU past the end is null, which sendToLapic ignores.
     for (let vcpu = 0; vcpu < flow.state.lapics.length; vcpu++)
       if (at === 'every' || at === vcpu || (typeof at !== 'number' && at.includes(vcpu)))
-        answered = sendToLapic(flow, vcpu, send.event).some((e) => e.type === unless?.answer) || answered;
-    if (unless !== undefined && !answered) perform(flow, unless.send);
+        if (sendToLapic(flow, vcpu, send.event).some((e) => e.type === unless?.answer)) answered.push(vcpu);
+    if (unless !== undefined && answered.length === 0) perform(flow, unless.send);
+    if (tally !== undefined) perform(flow, tally(answered));
   }
 }
 

@@ -24,7 +24,7 @@ describe('machineGraph', () => {
 
   it('lists every wire between them by id', () => {
     expect(machineGraph().wiring).toContain('lapic.eoiExit');
-    expect(machineGraph().wiring).toHaveLength(11);
+    expect(machineGraph().wiring).toHaveLength(13);
   });
 });
 

@@ -180,7 +180,7 @@ describe('ioapic pin machine: what it asks of KVM', () => {
     expect(emitted(fresh(), toVcpu2)).toEqual([{ type: 'routeChanged', dests: 'every' }]);
     expect(emitted(send(fresh(), up).pin, level)).toEqual([
       { type: 'routeChanged', dests: 'every' },
-      { type: 'deliver', pin: 5, vector: 64, dest: 0, level: true },
+      { type: 'deliver', pin: 5, vector: 64, dest: 0, level: true, tracked: false },
     ]);
   });
 

@@ -190,6 +190,8 @@ describe('wiring: where each emitted event goes', () => {
       'lapic.entered',
       'lapic.injected',
       'lapic.eoiExit',
+      'lapic.kvmIoapicEoi',
+      'lapic.stateRestored',
       'lapic.ioapicEoi',
       'ioapicPin.deliver',
       'ioapicPin.routeChanged',
@@ -235,7 +237,7 @@ describe('wiring: KVM_REQ_SCAN_IOAPIC end to end', () => {
     expect(state.lapics[0]?.context.eoiExit).toEqual([68]);
   });
 
-  it("with KVM's I/O APIC, scan every level entry aimed at the vCPU", () => {
+  it("with KVM's I/O APIC, scan every level entry aimed at the vCPU, and the RTC pin (8) whatever its trigger", () => {
     const { state } = runCommands(adversarial, [
       { op: 'KVM_CREATE_IRQCHIP' },
       ...boot,
@@ -243,6 +245,23 @@ describe('wiring: KVM_REQ_SCAN_IOAPIC end to end', () => {
       level(5),
       enter,
     ]);
-    expect(state.lapics[0]?.context.eoiExit).toEqual([68, 69]);
+    // Pin 8's entry is still the reset one, masked edge vector 0 to APIC 0: kvm_ioapic_scan_entry() takes it anyway.
+    expect(state.lapics[0]?.context.eoiExit).toEqual([0, 68, 69]);
+    const rtcEdge: Command = {
+      op: 'guest.ioapicWriteRte',
+      pin: 8,
+      vector: 80,
+      trigger: 'edge',
+      masked: false,
+      dest: 0,
+    };
+    const after = runCommands(adversarial, [
+      { op: 'KVM_CREATE_IRQCHIP' },
+      ...boot,
+      rtcEdge,
+      level(4),
+      enter,
+    ]).state;
+    expect(after.lapics[0]?.context.eoiExit).toEqual([68, 80]);
   });
 });
