@@ -33,13 +33,12 @@ async function irrs(runner: RunnerProcess, vcpus: readonly number[]): Promise<Se
   return answers;
 }
 
-/** Vectors newly set in some IRR: the deliveries, as the kernel shows them (sorted, each once). */
+/**
+ * Vectors newly set in each IRR: the deliveries, as the kernel shows them, sorted, once per LAPIC that latched the
+ * vector (a broadcast to two vCPUs is [64, 64]); repeats within one LAPIC are invisible.
+ */
 function newlyPending(before: readonly Set<number>[], after: readonly Set<number>[]): number[] {
-  const found = new Set<number>();
-  after.forEach((vectors, i) => {
-    for (const v of vectors) if (!before[i]?.has(v)) found.add(v);
-  });
-  return [...found].sort((a, b) => a - b);
+  return after.flatMap((vectors, i) => [...vectors].filter((v) => !before[i]?.has(v))).sort((a, b) => a - b);
 }
 
 function checked(answer: Answer, request: string): Answer {
