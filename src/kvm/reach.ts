@@ -94,6 +94,53 @@ export function categoriesOf(command: Command, config: Config): string[] {
   }
 }
 
+/**
+ * Every category of the trace format a differential run (or a kernel-checked corpus) must reach: each op, each
+ * X2APIC_API argument 0x0-0xf and above, each SPLIT_IRQCHIP argument class, each x2APIC register the model answers
+ * (read and write), each KVM_GET_LAPIC register, each destination, pin, trigger and mask class of an entry, the
+ * vector classes a guest uses and the reserved one, INIT of the BSP and of an AP, lines on legacy and upper pins.
+ */
+export function formatCategories(): string[] {
+  const registers = (op: 'guest.rdmsr' | 'guest.wrmsr', access: 'read' | 'write') => {
+    const names = new Set<string>();
+    for (let msr = 0x800; msr <= 0x8ff; msr++)
+      if (UNMODELLED_X2APIC_MSRS.get(msr)?.[access] !== true) names.add(`${op}: ${x2apicRegister(msr)}`);
+    return [...names];
+  };
+  const pins = ['legacy pin (0-15)', 'pin 16-23'];
+  return [
+    'KVM_CHECK_EXTENSION: system fd',
+    'KVM_CHECK_EXTENSION: vm fd',
+    'KVM_CREATE_IRQCHIP',
+    'KVM_CREATE_VCPU',
+    ...Array.from({ length: 16 }, (_, f) => `KVM_ENABLE_CAP: X2APIC_API ${flagsArg(f)}`),
+    `KVM_ENABLE_CAP: X2APIC_API ${flagsArg(0x10)}`,
+    ...[0, 1, 24, 25].map((n) => `KVM_ENABLE_CAP: SPLIT_IRQCHIP ${reservedPinsArg(n)}`),
+    'KVM_SET_CPUID2: x2APIC',
+    'KVM_SET_CPUID2: no x2APIC',
+    ...['8', '12'].flatMap((bit) => ['set', 'clear'].map((is) => `KVM_SET_LAPIC: SPIV bit ${bit} ${is}`)),
+    ...['irr', 'isr', 'tmr'].map((set) => `KVM_SET_LAPIC: ${set} set`),
+    ...['LVR', 'SPIV', 'ISR', 'TMR', 'IRR'].map((reg) => `KVM_GET_LAPIC: ${reg}`),
+    ...registers('guest.rdmsr', 'read'),
+    ...registers('guest.wrmsr', 'write'),
+    'guest.wrmsr: bits 63:32 set',
+    ...[...pins, 'dest a vCPU', 'dest 0xff', 'dest no vCPU', 'edge', 'level', 'masked', 'unmasked'].map(
+      (label) => `guest.ioapicWriteRte: ${label}`,
+    ),
+    ...[0x10, 0x20, 0x40, 0x80, 0xe0, 0xf0].map((vector) => `guest.ioapicWriteRte: ${vectorClass(vector)}`),
+    'guest.ioapicEoi: class 0x4',
+    'guest.init: the BSP',
+    'guest.init: an AP',
+    ...pins.flatMap((pin) => [0, 1].map((level) => `device.setLine: ${pin} to ${level}`)),
+    'guest.eoi',
+    'guest.acceptInterrupt',
+    'clock.advance',
+    ...[1, 2, 3].map((n) => `config: ${n} vCPU(s)`),
+    'config: in-kernel irqchip first',
+    'config: split irqchip or none first',
+  ];
+}
+
 /** The categories of a trace's config and of the commands the kernel ran. */
 export function traceCategories(commands: readonly Command[], config: Config): Set<string> {
   const irqchip = commands.find((c) => c.op === 'KVM_CREATE_IRQCHIP' || c.op === 'KVM_ENABLE_CAP');
