@@ -114,10 +114,11 @@ async function guestAction(vm: KernelVm, command: Command, state: ModelState): P
       return [await guest(vm, `guest_rdmsr ${command.vcpu} ${command.msr}`, split)];
     case 'guest.acceptInterrupt':
       return [await guest(vm, `guest_accept ${command.vcpu}`, split)];
-    case 'guest.init': {
-      // The guest sends itself the INIT through the x2APIC ICR, and only the BSP restarts without a SIPI.
-      return command.vcpu === 0 && canBoot(state, 0) ? [await guest(vm, 'guest_init 0', split)] : undefined;
-    }
+    case 'guest.init':
+      // The guest sends itself the INIT through the x2APIC ICR; the runner restarts an AP as a SIPI would.
+      return canBoot(state, command.vcpu)
+        ? [await guest(vm, `guest_init ${command.vcpu}`, split)]
+        : undefined;
     case 'guest.ioapicWriteRte':
     case 'guest.ioapicEoi':
       return ioapicWrites(vm, state, ioapicMmioWrites(command));
@@ -143,7 +144,7 @@ function guestObservation(command: Command, answers: readonly Answer[]): Observa
 /**
  * Runs one command (a trace's or a guest program's reaction) on the real kernel, given the model's state before it
  * (which says who owns the I/O APIC and which vCPUs exist). Undefined when the runner cannot issue it: guest.init
- * of a vCPU other than 0, or of one not in x2APIC mode.
+ * of a vCPU without an in-kernel APIC and x2APIC in its CPUID.
  */
 export async function runCommandOnKernel(
   vm: KernelVm,

@@ -69,7 +69,8 @@ export interface KernelRunOptions {
   noGuest?: string | undefined;
 }
 
-const INIT_OF_AP = 'the runner sends INIT only to vCPU 0 in x2APIC mode';
+const INIT_WITHOUT_X2APIC =
+  'the runner sends INIT through the x2APIC ICR: only to a vCPU with an in-kernel APIC and x2APIC in CPUID';
 
 /** What the kernel answered to one executed command, or why it could not run it. */
 type Outcome = { observed: Observation } | { failed: unknown };
@@ -142,7 +143,7 @@ export async function runOnKernel(
           observations: observations.slice(0, index),
           model: modelled.slice(0, index),
           ran: index,
-          unsupported: { command: executed.command, why: options.noGuest ?? INIT_OF_AP },
+          unsupported: { command: executed.command, why: options.noGuest ?? INIT_WITHOUT_X2APIC },
           disagreements,
           violations,
         };

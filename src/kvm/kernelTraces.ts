@@ -175,8 +175,7 @@ function commandOf({ config, pins, vectors }: Shape) {
       dest,
     }),
     ioapicEoi: fc.record({ op: fc.constant('guest.ioapicEoi' as const), vector }),
-    // The runner restarts only the BSP after INIT (docs/kernel-facts.md).
-    init: fc.constant({ op: 'guest.init' as const, vcpu: 0 }),
+    init: fc.record({ op: fc.constant('guest.init' as const), vcpu }),
     setLine: fc.record({
       op: fc.constant('device.setLine' as const),
       pin,
@@ -235,7 +234,7 @@ function bootedVm({ config }: Shape): fc.Arbitrary<Command[]> {
  * x2APIC MSR the model answers (read and write), every KVM_GET_LAPIC register, redirection entries on every pin to
  * every destination class (a vCPU, 0xff, an ID of no vCPU), edge and level, masked and not, vectors of several
  * priority classes; most of them after a booted VM's setup and weighted towards the guest, so that random traces
- * reach interrupts and EOIs. INIT only of the BSP, which is all the runner restarts. With `ioctlsOnly`, the ioctls
+ * reach interrupts and EOIs. With `ioctlsOnly`, the ioctls
  * alone, for a kernel whose guest commands do not compare (GuestFidelity). Shrinking removes and simplifies commands.
  */
 export function kernelTraceArbitrary(

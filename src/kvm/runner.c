@@ -21,10 +21,11 @@
  *   guest_rdmsr ID MSR               -> {"ret":0,"value":V,...}
  *   guest_accept ID                  -> {"ret":0,"vector":V|null,...}  sti; ...; cli: takes at most one interrupt
  *   guest_mmio ID ADDR VALUE         -> {"ret":0,...}       a 32-bit MMIO write (the I/O APIC at 0xfec00000)
- *   guest_init 0                     -> {"ret":0,...}       an INIT IPI to itself: KVM resets the vCPU (and its LAPIC),
- *                                                           which restarts at the reset vector and reports back; the
- *                                                           next request sets the guest up again. The BSP only: an AP
- *                                                           would wait for a SIPI.
+ *   guest_init ID                    -> {"ret":0,...}       an INIT IPI to itself: KVM resets the vCPU (and its LAPIC).
+ *                                                           The BSP restarts at the reset vector and reports back; an
+ *                                                           AP waits for a SIPI (KVM_MP_STATE_INIT_RECEIVED), which
+ *                                                           the runner stands in for as a VMM would, making it
+ *                                                           runnable again. The next request sets the guest up again.
  *   every guest answer also carries "fault" (0 or the exception vector), "exits" (KVM_EXIT_IOAPIC_EOI vectors, in
  *   order) and "mmio" ([address, value] writes that exited to userspace, in order). A guest request stops at an
  *   MMIO write that exits to userspace, as a VMM's vCPU thread does, with "paused":1: the VMM handles the write
@@ -50,6 +51,7 @@
 #include <sys/ioctl.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -286,6 +288,12 @@ struct guest_result {
 /* KVM_RUN of a guest request is interrupted (EINTR) after this long: a guest that never exits is an error. */
 #define RUN_TIMEOUT_S 5
 static volatile sig_atomic_t timed_out;
+/* How long KVM_RUN may take now: RUN_TIMEOUT_S, or the short wait that shows an AP blocked after INIT. */
+static void arm(unsigned ms) {
+  struct itimerval timer = {.it_value = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000}};
+  setitimer(ITIMER_REAL, &timer, NULL);
+}
+static unsigned run_timeout_ms = RUN_TIMEOUT_S * 1000;
 static void on_alarm(int signal) {
   (void)signal;
   timed_out = 1;
@@ -298,7 +306,7 @@ static int run_loop(long id, struct guest_result *out);
 static int run_guest(long id, unsigned rip, unsigned long long rax, unsigned long long rcx, unsigned long long rdx,
                      struct guest_result *out) {
   int r = run_vcpu(id, rip, rax, rcx, rdx, out);
-  alarm(0);
+  arm(0);
   return r;
 }
 
@@ -308,7 +316,7 @@ static int resume_guest(long id, struct guest_result *out) {
   if (vcpu_fd(id) < 0 || !runs[id] || !paused[id]) return out->ret = -EINVAL;
   paused[id] = 0;
   int r = run_loop(id, out);
-  alarm(0);
+  arm(0);
   return r;
 }
 
@@ -344,11 +352,11 @@ static int run_loop(long id, struct guest_result *out) {
   struct kvm_regs regs;
   struct kvm_run *run = runs[id];
   timed_out = 0;
-  alarm(RUN_TIMEOUT_S);
+  arm(run_timeout_ms);
   for (int entries = 0; entries < 1000; entries++) {
     if (ioctl(fd, KVM_RUN, 0) < 0) {
       if (errno == EINTR && !timed_out) continue;
-      alarm(0);
+      arm(0);
       if (timed_out) out->error = "the vCPU did not come back from KVM_RUN";
       return out->ret = -errno;
     }
@@ -527,7 +535,23 @@ static void handle(char *line) {
     struct guest_result r;
     long id = atol(a);
     if (id != 0) {
-      answer("{\"error\":\"guest_init: only the BSP (vCPU 0) restarts without a SIPI\"}");
+      /* KVM_RUN blocks once the AP waits for a SIPI: a short timeout ends it, then the runner makes it runnable. */
+      run_timeout_ms = 200;
+      run_guest(id, SNIPPET_INIT, 0x4500, 0x830, (unsigned long long)id, &r);
+      run_timeout_ms = RUN_TIMEOUT_S * 1000;
+      if (r.fault != 0) {
+        answer_guest(&r, 0);
+        return;
+      }
+      struct kvm_mp_state mp = {0};
+      if (ioctl(vcpus[id], KVM_GET_MP_STATE, &mp) < 0 || mp.mp_state != KVM_MP_STATE_INIT_RECEIVED) {
+        answer("{\"error\":\"guest_init: the AP is not waiting for a SIPI after INIT (mp_state %u)\"}", mp.mp_state);
+        return;
+      }
+      started[id] = 0;
+      r.ret = 0;
+      r.error = NULL;
+      answer_guest(&r, 0);
       return;
     }
     /* x2APIC ICR: destination in bits 63:32, INIT (0x500) with level assert (0x4000) */
