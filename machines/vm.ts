@@ -14,7 +14,11 @@ export interface KernelTraits {
   modeLockedAfterVcpus: boolean;
   /** What-if: the flags are applied before bits 2+3 and the split irqchip are checked, so a refused call sticks. */
   appliesBeforeChecking: boolean;
-  /** kvm_ioapic_send_eoi(): an intercepted EOI of a vector kept only for an old route makes the vCPU rescan (6.16+). */
+  /**
+   * The 6.16 rework of the EOI-exit scan (kvm_scan_ioapic_irq()): split-mode routes, too, keep a vector still
+   * pending from an old route in the bitmap (before, only KVM's own I/O APIC did, in kvm_ioapic_scan_entry()), and
+   * an intercepted EOI of such a stale vector makes the vCPU rescan (kvm_ioapic_send_eoi()).
+   */
   rescansStaleEoi: boolean;
 }
 

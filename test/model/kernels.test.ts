@@ -27,7 +27,7 @@ describe('kernel profiles', () => {
     expect(observations.map((o) => o.value ?? o.ret)).toEqual(answers);
   });
 
-  it('rescan after an intercepted EOI of a vector kept only for its old route, since 6.16 (all but legacy)', () => {
+  it('keep a split-mode vector pending from its old route, and rescan after its intercepted EOI, since 6.16 (all but legacy)', () => {
     const rte = (dest: number): Command => ({
       op: 'guest.ioapicWriteRte',
       pin: 5,
@@ -51,9 +51,11 @@ describe('kernel profiles', () => {
     ];
     for (const kernel of KERNELS.keys()) {
       const { state, observations } = runCommands(profile(kernel), staleThenEoi, { vcpus: 2, pins: 24 });
-      expect(observations.at(-1)?.exits).toEqual([64]);
-      expect(state.lapics[0]?.context.staleEoi).toBe(64);
-      expect([kernel, state.lapics[0]?.context.scanRequested]).toEqual([kernel, kernel !== 'legacy']);
+      // Measured on bookworm's 6.1 (test/corpus/legacy/split-old-route-eoi.json): no exit, the route is gone.
+      const since616 = kernel !== 'legacy';
+      expect([kernel, observations.at(-1)?.exits]).toEqual([kernel, since616 ? [64] : []]);
+      expect([kernel, state.lapics[0]?.context.staleEoi]).toEqual([kernel, since616 ? 64 : -1]);
+      expect([kernel, state.lapics[0]?.context.scanRequested]).toEqual([kernel, since616]);
     }
   });
 });
