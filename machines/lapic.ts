@@ -168,7 +168,7 @@ export const lapicMachine = setup({
     restoreRegisters: assign(({ event }) =>
       event.type === 'SET_LAPIC'
         ? {
-            spivLow: event.spiv & ~SPIV_DIRECTED_EOI,
+            spivLow: (event.spiv & ~SPIV_DIRECTED_EOI) >>> 0,
             irr: vectors.fromList(event.irr),
             isr: vectors.fromList(event.isr),
             tmr: vectors.fromList(event.tmr),
@@ -442,7 +442,7 @@ export function spivDirectedEoi(value: LapicValue): boolean {
 
 /** The SPIV register as the guest reads it. */
 export function spivValue(value: LapicValue, context: LapicContext): number {
-  return context.spivLow | (spivDirectedEoi(value) ? SPIV_DIRECTED_EOI : 0);
+  return (context.spivLow | (spivDirectedEoi(value) ? SPIV_DIRECTED_EOI : 0)) >>> 0;
 }
 
 /** RDMSR of an x2APIC register: its value, or 'fault' (#GP) for a missing LAPIC, xAPIC mode or an unknown MSR. */
