@@ -7,6 +7,7 @@ import {
   NO_QUIRKS,
   type PinContext,
   type PinEvent,
+  RTC_GSI,
   RTE_WRITE_ORDER,
   withHalf,
 } from '../../machines/ioapicPin.js';
@@ -206,5 +207,72 @@ describe('a redirection entry written in halves', () => {
   it('takes the destination from the high half and the rest from the low half', () => {
     expect(withHalf(old, written, 'high')).toEqual({ vector: 64, dest: 2, trigger: 'level', masked: false });
     expect(withHalf(old, written, 'low')).toEqual({ vector: 80, dest: 0, trigger: 'edge', masked: true });
+  });
+});
+
+describe("KVM's RTC pin (RTC_GSI 8): EOI tracking and coalescing (ioapic_set_irq(), rtc_irq_eoi())", () => {
+  const rtc = (pin = RTC_GSI): Pin => start(ioapicPinMachine, { ...KVM_IOAPIC, pin });
+  const deliveries = (pin: Pin, ...events: PinEvent[]) => {
+    let current = pin;
+    const sent: unknown[] = [];
+    for (const event of events) {
+      const r = advance(ioapicPinMachine, current, event);
+      current = r.next;
+      sent.push(...r.emitted.filter((e) => e.type === 'deliver'));
+    }
+    return { pin: current, sent };
+  };
+  const accepted = (...vcpus: number[]): PinEvent => ({ type: 'RTC_ACCEPTED', vcpus });
+
+  it('marks the device-raised delivery as tracked on the RTC pin only', () => {
+    expect(deliveries(rtc(), edge, up).sent).toEqual([
+      { type: 'deliver', pin: 8, vector: 64, dest: 0, level: false, tracked: true },
+    ]);
+    expect(deliveries(rtc(7), edge, up).sent).toMatchObject([{ tracked: false }]);
+    const vmmPin8 = start(ioapicPinMachine, { pin: 8, version: 0x20, quirks: NO_QUIRKS, inKernel: false });
+    expect(deliveries(vmmPin8, edge, up).sent).toMatchObject([{ tracked: false }]);
+    // An entry write that finds the level line up delivers untracked (ioapic_service(..., false)).
+    expect(deliveries(rtc(), up, level).sent).toMatchObject([{ tracked: false }]);
+  });
+
+  it('coalesces a raise while a vCPU has still to EOI, leaving the line as it was, until that EOI', () => {
+    const owed = send(rtc(), edge, up, accepted(0, 1), down).pin;
+    expect(owed.context.rtcPending).toEqual([
+      { vcpu: 0, vector: 64 },
+      { vcpu: 1, vector: 64 },
+    ]);
+    const coalesced = deliveries(owed, up);
+    expect(coalesced.sent).toEqual([]);
+    expect(coalesced.pin.context.line).toBe(false);
+    const oneLeft = send(
+      owed,
+      { type: 'RTC_EOI', vcpu: 0, vector: 64 },
+      { type: 'RTC_EOI', vcpu: 1, vector: 65 },
+    ).pin;
+    expect(oneLeft.context.rtcPending).toEqual([{ vcpu: 1, vector: 64 }]);
+    expect(deliveries(oneLeft, up).sent).toEqual([]);
+    const cleared = send(oneLeft, { type: 'RTC_EOI', vcpu: 1, vector: 64 }).pin;
+    expect(deliveries(cleared, up).sent).toHaveLength(1);
+  });
+
+  it('a delivery no vCPU accepted owes no EOI; a level raise with Remote IRR set is coalesced too', () => {
+    expect(send(rtc(), edge, up, accepted()).pin.context.rtcPending).toEqual([]);
+    const held = send(rtc(), level, up, accepted(0), down).pin;
+    expect(held.value).toBe('remoteIrrSet');
+    expect(deliveries(held, up).pin.context.line).toBe(false);
+  });
+
+  it('KVM_SET_LAPIC re-derives one vCPU: owed if the entry reaches it with the vector pending, else not', () => {
+    const owed = send(rtc(), edge, up, accepted(0)).pin;
+    const restore = (vcpu: number, reached: boolean, pending: boolean) =>
+      send(owed, { type: 'RTC_RESTORE', vcpu, reached, pending }).pin.context.rtcPending;
+    expect(restore(0, true, false)).toEqual([]);
+    expect(restore(0, true, true)).toEqual([{ vcpu: 0, vector: 64 }]);
+    expect(restore(0, false, false)).toEqual([{ vcpu: 0, vector: 64 }]);
+    expect(restore(1, true, true)).toEqual([
+      { vcpu: 0, vector: 64 },
+      { vcpu: 1, vector: 64 },
+    ]);
+    expect(restore(1, false, true)).toEqual([{ vcpu: 0, vector: 64 }]);
   });
 });

@@ -265,3 +265,75 @@ describe('wiring: KVM_REQ_SCAN_IOAPIC end to end', () => {
     expect(after.lapics[0]?.context.eoiExit).toEqual([68, 80]);
   });
 });
+
+describe("wiring: KVM's RTC EOI tracking", () => {
+  const rtcVm = (irqchip: Command) =>
+    runCommands(
+      adversarial,
+      [
+        irqchip,
+        ...[0, 1].flatMap((vcpu): Command[] => [
+          { op: 'KVM_CREATE_VCPU', id: vcpu },
+          { op: 'KVM_SET_CPUID2', vcpu, x2apic: true },
+          { op: 'guest.wrmsr', vcpu, msr: 0x80f, value: 0x1ffn },
+        ]),
+        { op: 'guest.ioapicWriteRte', pin: 8, vector: 80, trigger: 'edge', masked: false, dest: 0xff },
+      ],
+      { vcpus: 2, pins: 9 },
+    ).state;
+
+  it('a tracked delivery tallies the vCPUs that injected it back to the pin', () => {
+    const route = PIN_WIRES.deliver?.route(
+      { type: 'deliver', pin: 8, vector: 80, dest: 0xff, level: false, tracked: true },
+      rtcVm({ op: 'KVM_CREATE_IRQCHIP' }),
+    );
+    const [send] = route ?? [];
+    expect(send).toMatchObject({ to: 'lapic', at: [0, 1] });
+    expect(send !== undefined && 'tally' in send ? send.tally?.([1]) : undefined).toEqual({
+      to: 'ioapicPin',
+      at: 8,
+      event: { type: 'RTC_ACCEPTED', vcpus: [1] },
+    });
+  });
+
+  it("an EOI heard by KVM's I/O APIC goes to pin 8; a restored vCPU is re-derived only with KVM's I/O APIC", () => {
+    const kernel = rtcVm({ op: 'KVM_CREATE_IRQCHIP' });
+    expect(LAPIC_WIRES.kvmIoapicEoi?.route({ type: 'kvmIoapicEoi', vcpu: 1, vector: 80 }, kernel)).toEqual([
+      { to: 'ioapicPin', at: 8, event: { type: 'RTC_EOI', vcpu: 1, vector: 80 } },
+    ]);
+    expect(LAPIC_WIRES.stateRestored?.route({ type: 'stateRestored', vcpu: 1 }, kernel)).toEqual([
+      { to: 'ioapicPin', at: 8, event: { type: 'RTC_RESTORE', vcpu: 1, reached: true, pending: false } },
+    ]);
+    const split = rtcVm({ op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] });
+    expect(LAPIC_WIRES.stateRestored?.route({ type: 'stateRestored', vcpu: 1 }, split)).toEqual([]);
+  });
+
+  it('end to end: a broadcast RTC interrupt is owed by both vCPUs, coalesced until both EOI', () => {
+    const commands: Command[] = [
+      { op: 'KVM_CREATE_IRQCHIP' },
+      ...[0, 1].flatMap((vcpu): Command[] => [
+        { op: 'KVM_CREATE_VCPU', id: vcpu },
+        { op: 'KVM_SET_CPUID2', vcpu, x2apic: true },
+        { op: 'guest.wrmsr', vcpu, msr: 0x80f, value: 0x1ffn },
+      ]),
+      { op: 'guest.ioapicWriteRte', pin: 8, vector: 80, trigger: 'edge', masked: false, dest: 0xff },
+      { op: 'device.setLine', pin: 8, level: 1 },
+      { op: 'device.setLine', pin: 8, level: 0 },
+      { op: 'guest.acceptInterrupt', vcpu: 0 },
+      { op: 'guest.eoi', vcpu: 0 },
+      { op: 'device.setLine', pin: 8, level: 1 },
+      { op: 'device.setLine', pin: 8, level: 0 },
+      { op: 'guest.acceptInterrupt', vcpu: 1 },
+      { op: 'guest.eoi', vcpu: 1 },
+      { op: 'device.setLine', pin: 8, level: 1 },
+    ];
+    const { observations, state } = runCommands(adversarial, commands, { vcpus: 2, pins: 9 });
+    // The first raise reaches both; the second comes while vCPU 1 still owes its EOI; the third after both EOIs.
+    expect([8, 12, 16].map((index) => observations[index]?.deliveries)).toEqual([[80, 80], [], [80, 80]]);
+    expect(observations[14]?.vector).toBe(80);
+    expect(state.pins[8]?.context.rtcPending).toEqual([
+      { vcpu: 0, vector: 80 },
+      { vcpu: 1, vector: 80 },
+    ]);
+  });
+});
