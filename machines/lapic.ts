@@ -31,6 +31,8 @@ export interface LapicContext extends LapicInput {
   cpuidSet: boolean;
   /** SPIV without bit 12 (bit 12 is the `spiv` region's state). */
   spivLow: number;
+  /** Task Priority Register (bits 7:0): interrupts of a class at or below it wait. */
+  tpr: number;
   /** Interrupt Request Register. */
   irr: VectorSet;
   /** In-Service Register. */
@@ -109,13 +111,21 @@ function inServiceVector(context: LapicContext): number {
   return vectors.highest(context.isr) ?? -1;
 }
 
-/** The vector the guest would take now: the highest IRR vector if its priority class beats the one in service (TPR is 0 in this model). */
+/** The Processor Priority Register: TPR, or the class of the vector in service if that is higher (__apic_update_ppr()). */
+export function processorPriority(context: LapicContext): number {
+  const inService = (vectors.highest(context.isr) ?? 0) & 0xf0;
+  return (context.tpr & 0xf0) >= inService ? context.tpr & 0xff : inService;
+}
+
+/** The vector the guest would take now: the highest IRR vector if its class is above PPR (apic_has_interrupt_for_ppr()). */
 export function deliverableVector(context: LapicContext): number | undefined {
   const pending = vectors.highest(context.irr);
-  if (pending === undefined) return undefined;
-  const inService = vectors.highest(context.isr);
-  // Stryker disable next-line ConditionalExpression: undefined >> 4 is 0, below every vector's class.
-  return inService === undefined || pending >> 4 > inService >> 4 ? pending : undefined;
+  return pending !== undefined && (pending & 0xf0) > processorPriority(context) ? pending : undefined;
+}
+
+/** The x2APIC logical ID KVM derives from the x2APIC ID (kvm_apic_calc_x2apic_ldr()): cluster in 31:16, a bit in 15:0. */
+export function x2apicLdr(id: number): number {
+  return (((id >> 4) << 16) | (1 << (id & 0xf))) >>> 0;
 }
 
 /**
@@ -146,6 +156,11 @@ export const lapicMachine = setup({
     togglesSoftwareEnable: ({ context, event }) =>
       event.type === 'WRMSR' && ((event.value ^ context.spivLow) & SPIV_APIC_ENABLED) !== 0,
     writesEoi: ({ event }) => event.type === 'WRMSR' && event.msr === MSR.eoi,
+    writesTpr: ({ event }) => event.type === 'WRMSR' && event.msr === MSR.tpr,
+    // In x2APIC mode ESR takes only 0 and SELF_IPI only a vector in bits 7:0; anything else is #GP.
+    writesZeroToEsr: ({ event }) => event.type === 'WRMSR' && event.msr === MSR.esr && event.value === 0,
+    writesSelfIpiVector: ({ event }) =>
+      event.type === 'WRMSR' && event.msr === MSR.selfIpi && (event.value & ~0xff) === 0,
     // Stryker disable next-line ConditionalExpression: with nothing in service the other EOI branches pop nothing too.
     nothingInService: ({ context }) => context.isr.length === 0,
     handledByIoapic: ({ context }) => vectors.has(context.eoiExit, inServiceVector(context)),
@@ -164,7 +179,7 @@ export const lapicMachine = setup({
       x2apic: ({ event }) => (event.type === 'SET_CPUID2' ? event.x2apic : false),
       cpuidSet: true,
     }),
-    resetRegisters: assign({ spivLow: SPIV_RESET, irr: [], isr: [], tmr: [] }),
+    resetRegisters: assign({ spivLow: SPIV_RESET, tpr: 0, irr: [], isr: [], tmr: [] }),
     restoreRegisters: assign(({ event }) =>
       event.type === 'SET_LAPIC'
         ? {
@@ -179,6 +194,14 @@ export const lapicMachine = setup({
       spivLow: ({ event }) => (event.type === 'WRMSR' ? event.value & SPIV_WRITABLE : 0),
     }),
     raiseEoi: raise(({ event }) => ({ type: 'EOI', vm: eventVm(event) as VmValue })),
+    // kvm_lapic_reg_write(APIC_TASKPRI): apic_set_tpr(val & 0xff).
+    writeTpr: assign({ tpr: ({ event }) => (event.type === 'WRMSR' ? event.value & 0xff : 0) }),
+    // kvm_lapic_reg_write(APIC_SELF_IPI): kvm_apic_send_ipi(APIC_DEST_SELF | vector), a fixed edge interrupt.
+    raiseSelfIpi: raise(({ event }) => ({
+      type: 'DELIVER',
+      vector: event.type === 'WRMSR' ? event.value & 0xff : 0,
+      level: false,
+    })),
     fault: emit({ type: 'fault' } as const),
     retOk: emit({ type: 'ret', value: 0 } as const),
     retInvalid: emit({ type: 'ret', value: ERRNO.EINVAL } as const),
@@ -248,6 +271,7 @@ export const lapicMachine = setup({
     x2apic: false,
     cpuidSet: false,
     spivLow: SPIV_RESET,
+    tpr: 0,
     irr: [],
     isr: [],
     tmr: [],
@@ -401,6 +425,9 @@ export const lapicMachine = setup({
                   },
                   { guard: 'writesSpiv', target: '.bit12Clear', actions: 'writeSpivLow' },
                   { guard: 'writesEoi', actions: 'raiseEoi' },
+                  { guard: 'writesTpr', actions: 'writeTpr' },
+                  { guard: 'writesZeroToEsr' },
+                  { guard: 'writesSelfIpiVector', actions: 'raiseSelfIpi' },
                   { actions: 'fault' },
                 ],
               },
@@ -452,6 +479,11 @@ export function readMsr(value: LapicValue, context: LapicContext, msr: number): 
   if (msr === MSR.id) return context.id;
   if (msr === MSR.lvr) return lvrValue(value);
   if (msr === MSR.spiv) return spivValue(value, context);
+  if (msr === MSR.tpr) return context.tpr;
+  if (msr === MSR.ppr) return processorPriority(context);
+  if (msr === MSR.ldr) return x2apicLdr(context.id);
+  // KVM never latches an error into ESR (kvm_lapic_reset() clears it).
+  if (msr === MSR.esr) return 0;
   if (msr >= MSR.isr0 && msr < MSR.isr0 + 8) return vectors.registerWord(context.isr, word);
   if (msr >= MSR.tmr0 && msr < MSR.tmr0 + 8) return vectors.registerWord(context.tmr, word);
   if (msr >= MSR.irr0 && msr < MSR.irr0 + 8) return vectors.registerWord(context.irr, word);

@@ -73,8 +73,9 @@ function wordsFor(layout: Layout, config: Config): number {
  * renaming of vCPUs and of pins, so states equal up to renaming share one key.
  *
  * Left out on purpose: the profile and config (fixed per exploration), the pin number and vCPU id inside each
- * machine's context (their position), the order of vcpuIds (only its membership is ever read) and the clock
- * (no profile reads it yet; one that does must add it here).
+ * machine's context (their position), the order of vcpuIds (only its membership is ever read), the clock
+ * (no profile reads it yet; one that does must add it here), TPR (no alphabet command writes it; encode() refuses a
+ * state with one) and KVM's RTC EOI tracking (pin 8, beyond EXPLORE_LIMITS.pins).
  */
 export class StateKey {
   /** Key length in 32-bit words. */
@@ -177,6 +178,8 @@ export class StateKey {
       return;
     }
     const { value, context } = lapic;
+    // No alphabet command writes TPR; a state that did would need it in the key.
+    if (context.tpr !== 0) throw new Error('explore: TPR is not in the state key');
     out.put(apicCode(value), bits.apic);
     out.put(value.run === 'hasRun' ? 1 : 0, bits.hasRun);
     out.put(context.inKernel ? 1 : 0, bits.inKernel);

@@ -93,6 +93,18 @@ function msrArbitrary(access: 'read' | 'write'): fc.Arbitrary<number> {
 const READABLE = msrArbitrary('read');
 const WRITABLE = msrArbitrary('write');
 
+/**
+ * The write with a value the model answers: TPR without bits 3:0 (which the backend decides), SELF_IPI of a vector
+ * from 16 (a reserved one is refused); every other value as drawn.
+ */
+function modelledWrite(
+  write: Extract<Command, { op: 'guest.wrmsr' }>,
+): Extract<Command, { op: 'guest.wrmsr' }> {
+  if (write.msr === MSR.tpr) return { ...write, value: write.value & ~0xfn };
+  if (write.msr === MSR.selfIpi && write.value < 16n) return { ...write, value: write.value + 16n };
+  return write;
+}
+
 /** Every KVM_GET_LAPIC offset the format admits. */
 const LAPIC_REGS = [
   LAPIC_REG.lvr,
@@ -151,15 +163,17 @@ function commandOf({ config, pins, vectors }: Shape) {
       vcpu,
       reg: fc.constantFrom(...LAPIC_REGS),
     }),
-    wrmsr: fc.record({
-      op: fc.constant('guest.wrmsr' as const),
-      vcpu,
-      msr: fc.oneof({ arbitrary: fc.constant(MSR.spiv), weight: 1 }, { arbitrary: WRITABLE, weight: 3 }),
-      value: fc.oneof(
-        { arbitrary: u32.map(BigInt), weight: 8 },
-        { arbitrary: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), weight: 1 },
-      ),
-    }),
+    wrmsr: fc
+      .record({
+        op: fc.constant('guest.wrmsr' as const),
+        vcpu,
+        msr: fc.oneof({ arbitrary: fc.constant(MSR.spiv), weight: 1 }, { arbitrary: WRITABLE, weight: 3 }),
+        value: fc.oneof(
+          { arbitrary: u32.map(BigInt), weight: 8 },
+          { arbitrary: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), weight: 1 },
+        ),
+      })
+      .map(modelledWrite),
     rdmsr: fc.record({ op: fc.constant('guest.rdmsr' as const), vcpu, msr: READABLE }),
     eoi: fc.record({ op: fc.constant('guest.eoi' as const), vcpu }),
     accept: fc.record({ op: fc.constant('guest.acceptInterrupt' as const), vcpu }),

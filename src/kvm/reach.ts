@@ -6,8 +6,13 @@ import type { Config } from '../model/config.js';
 const X2APIC_NAMES: ReadonlyMap<number, string> = new Map([
   [MSR.id, 'ID'],
   [MSR.lvr, 'LVR'],
+  [MSR.tpr, 'TPR'],
+  [MSR.ppr, 'PPR'],
   [MSR.eoi, 'EOI'],
+  [MSR.ldr, 'LDR'],
   [MSR.spiv, 'SPIV'],
+  [MSR.esr, 'ESR'],
+  [MSR.selfIpi, 'SELF_IPI'],
   [0x82f, 'LVT CMCI'],
   ...[...UNMODELLED_X2APIC_MSRS].map(([msr, { name }]): [number, string] => [msr, name]),
 ]);

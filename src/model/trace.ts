@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { UNMODELLED_X2APIC_MSRS } from '../../machines/apic.js';
+import { FIRST_VECTOR, MSR, UNMODELLED_X2APIC_MSRS } from '../../machines/apic.js';
 import type { Command } from './command.js';
 import type { Config, ProfileNames } from './config.js';
 import { GUESTS } from './guests/index.js';
@@ -70,8 +70,9 @@ function checkProfiles(file: string, profile: ProfileNames): void {
 
 /**
  * The first command the model cannot give a meaning: a pin beyond the config, a vCPU id beyond it, a vCPU command
- * before that vCPU's KVM_CREATE_VCPU (which succeeds exactly for a fresh id below config.vcpus), or an access to
- * an x2APIC register KVM implements and the model does not.
+ * before that vCPU's KVM_CREATE_VCPU (which succeeds exactly for a fresh id below config.vcpus), an access to
+ * an x2APIC register KVM implements and the model does not, a TPR write with bits 3:0 (which depend on the
+ * backend), or a SELF_IPI of a reserved vector (0-15).
  */
 export function findReferenceError(
   commands: readonly Command[],
@@ -96,6 +97,17 @@ export function findReferenceError(
           reason: `x2APIC ${register.name} (0x${command.msr.toString(16)}) is not modelled: KVM ${command.op === 'guest.rdmsr' ? 'reads' : 'writes'} it, the model would answer #GP`,
         };
     }
+    if (command.op === 'guest.wrmsr' && command.msr === MSR.tpr && (command.value & 0xfn) !== 0n)
+      return {
+        path: at('value'),
+        reason:
+          "TPR bits 3:0 are not modelled: VMX keeps them, SVM drops them at the next exit (sync_cr8_to_lapic() keeps CR8's 4 bits)",
+      };
+    if (command.op === 'guest.wrmsr' && command.msr === MSR.selfIpi && command.value < BigInt(FIRST_VECTOR))
+      return {
+        path: at('value'),
+        reason: `a SELF_IPI of vector ${command.value} (below ${FIRST_VECTOR}) is not modelled`,
+      };
     if ('vcpu' in command && !created.has(command.vcpu)) {
       return {
         path: at('vcpu'),

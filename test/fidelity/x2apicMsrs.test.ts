@@ -54,11 +54,28 @@ describe('every x2APIC MSR the format admits is modelled and kernel-checked, or 
 
 describe('the refusal of an unmodelled register', () => {
   it('names the register and what KVM does with it, for a read and for a write', () => {
-    expect(() => parseTrace(accessTrace('guest.rdmsr', 0x808), 't.json')).toThrow(
-      't.json: $.commands[1].msr: x2APIC TPR (0x808) is not modelled: KVM reads it, the model would answer #GP',
+    expect(() => parseTrace(accessTrace('guest.rdmsr', 0x839), 't.json')).toThrow(
+      't.json: $.commands[1].msr: x2APIC timer current count (0x839) is not modelled: KVM reads it, the model would answer #GP',
     );
-    expect(() => parseTrace(accessTrace('guest.wrmsr', 0x83f), 't.json')).toThrow(
-      't.json: $.commands[1].msr: x2APIC SELF_IPI (0x83f) is not modelled: KVM writes it, the model would answer #GP',
+    expect(() => parseTrace(accessTrace('guest.wrmsr', 0x830), 't.json')).toThrow(
+      't.json: $.commands[1].msr: x2APIC ICR (0x830) is not modelled: KVM writes it, the model would answer #GP',
     );
+  });
+
+  it('refuses a SELF_IPI of a reserved vector (0-15), which the model does not deliver', () => {
+    const selfIpi = (value: number) =>
+      JSON.stringify({
+        format: 'seoib-trace/1',
+        profile: { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' },
+        config: { vcpus: 1, pins: 2 },
+        commands: [
+          { op: 'KVM_CREATE_VCPU', id: 0 },
+          { op: 'guest.wrmsr', vcpu: 0, msr: 0x83f, value },
+        ],
+      });
+    expect(() => parseTrace(selfIpi(15), 't.json')).toThrow(
+      't.json: $.commands[1].value: a SELF_IPI of vector 15 (below 16) is not modelled',
+    );
+    expect(parseTrace(selfIpi(16), 't.json').commands).toHaveLength(2);
   });
 });

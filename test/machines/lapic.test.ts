@@ -7,9 +7,11 @@ import {
   type LapicValue,
   lapicMachine,
   lvrValue,
+  processorPriority,
   readLapicRegister,
   readMsr,
   spivValue,
+  x2apicLdr,
 } from '../../machines/lapic.js';
 import type { VmValue } from '../../machines/vm.js';
 import { advance, type Persisted, start } from '../../src/model/drive.js';
@@ -314,7 +316,18 @@ describe('lapic machine: registers as RDMSR and KVM_GET_LAPIC read them', () => 
     expect([msr(0x810), msr(0x817), msr(0x818), msr(0x81f), msr(0x820), msr(0x827)]).toEqual(
       FIRST_AND_LAST_WORDS,
     );
-    expect([msr(0x80e), msr(0x828)]).toEqual(['fault', 'fault']);
+    expect([msr(0x80e), msr(0x829)]).toEqual(['fault', 'fault']);
+  });
+
+  it('RDMSR reads TPR and PPR (TPR, or the class in service if higher), the x2APIC LDR from the ID, ESR as 0', () => {
+    // vCPU 3: cluster 0, bit 3.
+    expect([msr(0x808), msr(0x80d), msr(0x828)]).toEqual([0, 0x8, 0]);
+    expect(x2apicLdr(0x25)).toBe(0x20020);
+    const context = { tpr: 0x30, isr: [0x41] } as unknown as LapicContext;
+    expect(processorPriority(context)).toBe(0x40);
+    expect(processorPriority({ ...context, tpr: 0x50 })).toBe(0x50);
+    expect(processorPriority({ ...context, tpr: 0x40 })).toBe(0x40);
+    expect(processorPriority({ ...context, isr: [] })).toBe(0x30);
   });
 
   it('KVM_GET_LAPIC reads them at 0x100-0x170, 0x180-0x1f0 and 0x200-0x270, and nothing past', () => {
@@ -381,5 +394,37 @@ describe('lapic machine: what it asks of the other machines', () => {
   it('answers KVM_GET_LAPIC with 0 and keeps a scan request for its next entry', () => {
     expect(send(fresh(), { type: 'GET_LAPIC' }).emitted).toEqual([{ type: 'ret', value: 0 }]);
     expect(send(fresh(), { type: 'REQUEST_SCAN' }).lapic.context.scanRequested).toBe(true);
+  });
+});
+
+describe('lapic machine: task priority and self-IPIs', () => {
+  const booted = () =>
+    send(
+      start(lapicMachine, { id: 0, inKernel: true, rescansStaleEoi: true }),
+      x2apic(true),
+      wrmsr(0x80f, 0x1ff),
+    ).lapic;
+
+  it('TPR holds bits 7:0 of a write and holds back every class at or below it; INIT clears it', () => {
+    const held = send(booted(), wrmsr(0x808, 0x1f0)).lapic;
+    expect(held.context.tpr).toBe(0xf0);
+    const pending = send(send(booted(), wrmsr(0x808, 0x40)).lapic, {
+      type: 'DELIVER',
+      vector: 0x4f,
+      level: false,
+    });
+    expect(deliverableVector(pending.lapic.context)).toBeUndefined();
+    const higher = send(pending.lapic, { type: 'DELIVER', vector: 0x50, level: false }).lapic;
+    expect(deliverableVector(higher.context)).toBe(0x50);
+    expect(send(held, { type: 'INIT', advertise: false }).lapic.context.tpr).toBe(0);
+  });
+
+  it('SELF_IPI delivers the vector of bits 7:0 to itself, edge-triggered; other bits, or ESR other than 0, #GP', () => {
+    const r = send(booted(), wrmsr(0x83f, 0x51));
+    expect(r.emitted).toEqual([{ type: 'injected', vector: 0x51 }]);
+    expect(r.lapic.context.irr).toEqual([0x51]);
+    expect(send(booted(), wrmsr(0x83f, 0x151)).emitted).toEqual([{ type: 'fault' }]);
+    expect(send(booted(), wrmsr(0x828, 0)).emitted).toEqual([]);
+    expect(send(booted(), wrmsr(0x828, 1)).emitted).toEqual([{ type: 'fault' }]);
   });
 });
