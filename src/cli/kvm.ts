@@ -167,7 +167,7 @@ export interface KvmDiffOptions {
 }
 
 /**
- * `seoib kvm diff`: random traces (ioctls, guest, device) on the kernel and the model side by side; the first disagreement is shrunk
+ * `seoib kvm diff`: random traces from the whole trace format on the kernel and the model side by side, and the reach table of the agreeing ones; the first disagreement is shrunk
  * and written as a trace whose `expect` holds the kernel's answers, so `seoib replay` shows where the model is wrong.
  */
 export function kvmDiff(io: CliIo, source: KernelSource, options: KvmDiffOptions): Promise<number> {

@@ -213,7 +213,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   kvm
     .command('diff')
     .description(
-      'random traces (ioctls, guest, device) on the kernel and the model side by side; the first disagreement shrunk',
+      'random traces from the whole trace format on the kernel and the model side by side, with a reach table of what the agreeing ones exercised; the first disagreement shrunk',
     )
     .option('--qemu <suite>', 'boot Debian <suite> under QEMU TCG instead of using /dev/kvm')
     .option('--seed <n>', 'seed (default: random, printed)')
