@@ -183,7 +183,12 @@ export function kvmDiff(io: CliIo, source: KernelSource, options: KvmDiffOptions
     io.out(`kernel: ${connection.kernel}, compared with the model's ${profile} profile\n`);
     const noGuest = guestLeftOut(connection);
     if (noGuest !== undefined) io.out(`${noGuest}\n`);
-    const result = await diffKernel(connection.runner, { ...options, kernel: profile, noGuest });
+    const result = await diffKernel(connection.runner, {
+      ...options,
+      kernel: profile,
+      noGuest,
+      progress: { every: 500, report: (agreeing) => io.out(`  ${agreeing} traces agree so far\n`) },
+    });
     const { deliveries, accepted, exits } = result.reached;
     io.out(
       `${result.runs} random traces (${noGuest === undefined ? 'ioctls, guest, device' : 'ioctls only'}), ` +

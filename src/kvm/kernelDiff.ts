@@ -19,6 +19,8 @@ export interface DiffOptions {
   maxCommands: number;
   /** Why guest, device and clock commands do not compare on this kernel; the traces are then ioctls only. */
   noGuest?: string | undefined;
+  /** Called with the count of agreeing traces after every `every` of them, so that a long run shows how far it got. */
+  progress?: { every: number; report: (agreeing: number) => void };
 }
 
 /** How many traces reached each interrupt event on the kernel: what a run of random traces really exercised. */
@@ -96,6 +98,7 @@ export async function diffKernel(runner: RunnerProcess, options: DiffOptions): P
   const reach = new Map<string, number>();
   const runOptions = { noGuest: options.noGuest };
   let shrinking = false;
+  let agreeing = 0;
   const property = fc.asyncProperty(
     kernelTraceArbitrary(options.kernel, options.maxCommands, options.noGuest !== undefined),
     async (trace) => {
@@ -104,7 +107,12 @@ export async function diffKernel(runner: RunnerProcess, options: DiffOptions): P
       if (!shrinking) {
         for (const category of traceCategories(trace.commands.slice(0, run.ran), trace.config))
           reach.set(category, (reach.get(category) ?? 0) + (agrees ? 1 : 0));
-        if (agrees) count(reached, run.observations);
+        if (agrees) {
+          count(reached, run.observations);
+          agreeing++;
+          if (options.progress !== undefined && agreeing % options.progress.every === 0)
+            options.progress.report(agreeing);
+        }
       }
       shrinking ||= !agrees;
       return agrees;

@@ -25,14 +25,17 @@ describe('diffKernel on the patched kernel (seeds 5 and 6)', () => {
 
   it('finds no disagreement between the kernel and the upstream profile over 100 random traces (ioctls, and guest and device commands where the guest is architectural)', async (context) => {
     if (connection === undefined) return context.skip(unavailable);
+    const reported: number[] = [];
     const result = await diffKernel(connection.runner, {
       kernel: profile,
       seed: 5,
       runs: 100,
       maxCommands: 20,
       noGuest: guestLeftOut(connection),
+      progress: { every: 25, report: (agreeing) => reported.push(agreeing) },
     });
     expect(result.runs).toBe(100);
+    expect(reported).toEqual([25, 50, 75, 100]);
     expect(result.found).toBeUndefined();
     // The reach table counts what the agreeing traces ran, from the whole format.
     expect(result.reach.get('KVM_CREATE_VCPU')).toBeGreaterThan(0);
