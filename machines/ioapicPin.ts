@@ -242,12 +242,11 @@ export const ioapicPinMachine = setup({
     rtcRestore: assign({
       rtcPending: ({ context, event }) => {
         if (event.type !== 'RTC_RESTORE' || !event.reached) return context.rtcPending;
-        const others = context.rtcPending.filter((p) => p.vcpu !== event.vcpu);
-        const kept = context.rtcPending.find((p) => p.vcpu === event.vcpu);
-        if (!event.pending) return others;
-        return kept !== undefined
-          ? context.rtcPending
-          : [...others, { vcpu: event.vcpu, vector: context.vector }];
+        const owed = context.rtcPending.some((p) => p.vcpu === event.vcpu);
+        if (event.pending === owed) return context.rtcPending;
+        return event.pending
+          ? [...context.rtcPending, { vcpu: event.vcpu, vector: context.vector }]
+          : context.rtcPending.filter((p) => p.vcpu !== event.vcpu);
       },
     }),
   },

@@ -104,25 +104,24 @@ export function destinationOf(
   machines: Machines,
   dest: number,
 ): { vcpus: number[]; slowPathFoundNone: boolean } {
-  const present = machines.lapics.flatMap((lapic, vcpu) =>
-    lapic != null && lapic.value.apic !== 'absent' ? [vcpu] : [],
-  );
-  const x2apicLogical = machines.lapics.some(
+  const broadcast = dest === BROADCAST_DEST;
+  if (broadcast && machines.vm.context.broadcastQuirkDisabled && x2apicLogicalMode(machines))
+    return { vcpus: [], slowPathFoundNone: false };
+  const vcpus = machines.lapics.flatMap((_, vcpu) => (matchesDest(machines, vcpu, dest) ? [vcpu] : []));
+  const slowPath =
+    broadcast || !machines.lapics.some((lapic) => lapic != null && lapic.value.apic !== 'absent');
+  return { vcpus, slowPathFoundNone: slowPath && vcpus.length === 0 };
+}
+
+/** The APIC map's logical mode is x2APIC: a software-enabled APIC is in x2APIC mode (kvm_recalculate_logical_map()). */
+function x2apicLogicalMode(machines: Machines): boolean {
+  return machines.lapics.some(
     (lapic) =>
       lapic != null &&
       lapic.value.apic !== 'absent' &&
       softwareEnabled(lapic.context) &&
       x2apicMode(lapic.value, lapic.context),
   );
-  const broadcast =
-    dest === BROADCAST_DEST && (!machines.vm.context.broadcastQuirkDisabled || !x2apicLogical);
-  if (present.length > 0 && !broadcast) {
-    const vcpus =
-      dest === BROADCAST_DEST ? [] : present.filter((vcpu) => machines.lapics[vcpu]?.context.id === dest);
-    return { vcpus, slowPathFoundNone: false };
-  }
-  const vcpus = present.filter((vcpu) => matchesDest(machines, vcpu, dest));
-  return { vcpus, slowPathFoundNone: vcpus.length === 0 };
 }
 
 /**

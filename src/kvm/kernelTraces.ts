@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { LAPIC_REG, MAX_RESERVED_IOAPIC_PINS, MSR, UNMODELLED_X2APIC_MSRS } from '../../machines/apic.js';
+import { LAPIC_REG, MAX_RESERVED_IOAPIC_PINS, MSR } from '../../machines/apic.js';
 import { type Command, type IoapicWriteRte, isIoctl } from '../model/command.js';
 import { CONFIG_LIMITS, type Config } from '../model/config.js';
 import type { Trace } from '../model/trace.js';
 import { TRACE_FORMAT } from '../model/traceSchema.js';
-import { x2apicRegister } from './reach.js';
+import { answeredRegisters } from './reach.js';
 
 /** The VMM profiles the kernel is driven with in split mode. */
 const DIFF_VMMS = ['ioapic-0x11', 'ioapic-0x20'] as const;
@@ -82,13 +82,7 @@ const u32 = fc.oneof(
  * register of eight MSRs, the reserved MSRs one more), so that each register comes up as often as any other.
  */
 function msrArbitrary(access: 'read' | 'write'): fc.Arbitrary<number> {
-  const byRegister = new Map<string, number[]>();
-  for (let msr = 0x800; msr <= 0x8ff; msr++)
-    if (UNMODELLED_X2APIC_MSRS.get(msr)?.[access] !== true) {
-      const name = x2apicRegister(msr);
-      byRegister.set(name, [...(byRegister.get(name) ?? []), msr]);
-    }
-  return fc.constantFrom(...byRegister.values()).chain((msrs) => fc.constantFrom(...msrs));
+  return fc.constantFrom(...answeredRegisters(access).values()).chain((msrs) => fc.constantFrom(...msrs));
 }
 const READABLE = msrArbitrary('read');
 const WRITABLE = msrArbitrary('write');

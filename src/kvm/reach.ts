@@ -28,6 +28,20 @@ export function x2apicRegister(msr: number): string {
   return X2APIC_NAMES.get(msr) ?? 'reserved';
 }
 
+/**
+ * The x2APIC registers the model answers for this access, each with its MSRs (0x800-0x8ff, less the refused ones),
+ * by register name: what a differential run draws from and a reach table counts.
+ */
+export function answeredRegisters(access: 'read' | 'write'): Map<string, number[]> {
+  const byRegister = new Map<string, number[]>();
+  for (let msr = 0x800; msr <= 0x8ff; msr++)
+    if (UNMODELLED_X2APIC_MSRS.get(msr)?.[access] !== true) {
+      const name = x2apicRegister(msr);
+      byRegister.set(name, [...(byRegister.get(name) ?? []), msr]);
+    }
+  return byRegister;
+}
+
 /** A vector's priority class in hex (the upper nibble), "0x4"; 0x1 is the reserved class the format admits. */
 function vectorClass(vector: number): string {
   return `class 0x${(vector >> 4).toString(16)}`;
@@ -106,12 +120,8 @@ export function categoriesOf(command: Command, config: Config): string[] {
  * vector classes a guest uses and the reserved one, INIT of the BSP and of an AP, lines on legacy and upper pins.
  */
 export function formatCategories(): string[] {
-  const registers = (op: 'guest.rdmsr' | 'guest.wrmsr', access: 'read' | 'write') => {
-    const names = new Set<string>();
-    for (let msr = 0x800; msr <= 0x8ff; msr++)
-      if (UNMODELLED_X2APIC_MSRS.get(msr)?.[access] !== true) names.add(`${op}: ${x2apicRegister(msr)}`);
-    return [...names];
-  };
+  const registers = (op: 'guest.rdmsr' | 'guest.wrmsr', access: 'read' | 'write') =>
+    [...answeredRegisters(access).keys()].map((name) => `${op}: ${name}`);
   const pins = ['legacy pin (0-15)', 'pin 16-23'];
   return [
     'KVM_CHECK_EXTENSION: system fd',
