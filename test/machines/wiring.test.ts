@@ -81,7 +81,7 @@ function bootedVm(flags: number | undefined): Machines {
 
 describe('wiring: where an I/O APIC message goes (kvm_irq_delivery_to_apic())', () => {
   const deliver = (dest: number, vm: Machines) =>
-    PIN_WIRES.deliver?.route({ type: 'deliver', pin: 1, vector: 64, dest, level: true }, vm);
+    PIN_WIRES.deliver?.route({ type: 'deliver', pin: 1, vector: 64, dest, level: true, tracked: false }, vm);
   const unaccepted = { to: 'ioapicPin', at: 1, event: { type: 'UNACCEPTED' } };
   const to = (vcpus: number[]) => [
     {
