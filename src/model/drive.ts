@@ -9,6 +9,7 @@ import {
   type SnapshotFrom,
   transition,
 } from 'xstate';
+import { internEvent, internSnapshot } from './intern.js';
 
 /** A machine snapshot reduced to what determines its future: state value and context. */
 export interface Persisted<TValue, TContext> {
@@ -59,11 +60,11 @@ export function visit(id: string): void {
   visitor?.([id]);
 }
 
-// Answers kept at most: a full memo is dropped, so a long campaign's memory stays flat (about 20 MB of keys).
-const MEMO_LIMIT = 50_000;
-const memo = new Map<string, Advanced<unknown, unknown, unknown>>();
-/** The same answers found by snapshot identity first: memoised snapshots are shared, so most lookups hit here. */
-const byIdentity = new WeakMap<object, Map<string | object, Advanced<unknown, unknown, unknown>>>();
+/** Answers per machine, by snapshot and then by event, both interned (intern.ts): lookups are by identity. */
+const answersOf = new WeakMap<
+  AnyStateMachine,
+  WeakMap<object, Map<object, Advanced<unknown, unknown, unknown>>>
+>();
 
 /** Initial snapshots by machine and input, with what reaching them visited. */
 const started = new Map<string, { snapshot: Persisted<unknown, unknown>; visited: readonly string[] }>();
@@ -88,11 +89,9 @@ export function start<M extends AnyStateMachine>(machine: M, input: InputFrom<M>
       .flatMap((node) => node.always ?? [])
       .filter((t) => !snapshot._nodes.includes(t.source));
     entry = {
-      snapshot: { value: snapshot.value, context: snapshot.context },
+      snapshot: internSnapshot(machine.id, { value: snapshot.value, context: snapshot.context }),
       visited: [...taken.map(transitionId), ...[...snapshot._nodes].map((node) => node.id)],
     };
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: when the cache is emptied changes no answer.
-    if (started.size >= MEMO_LIMIT) started.clear();
     started.set(key, entry);
   }
   visitor?.(entry.visited);
@@ -149,32 +148,25 @@ export function advance<M extends AnyStateMachine>(
   event: EventFromLogic<M>,
 ): Advanced<SnapshotFrom<M>['value'], SnapshotFrom<M>['context'], EmittedFrom<M>> {
   type Answer = Advanced<SnapshotFrom<M>['value'], SnapshotFrom<M>['context'], EmittedFrom<M>>;
-  let answers = byIdentity.get(state);
-  // A frozen event is a constant (RUN, ACCEPT, REQUEST_SCAN, ...): its answer is found by identity, unserialised.
-  const constant = Object.isFrozen(event);
-  let result = (constant ? answers?.get(event) : undefined) as Answer | undefined;
-  // Stryker disable ConditionalExpression,EqualityOperator: caches; a miss, an early or no clearing gives the same answer.
+  let byState = answersOf.get(machine);
+  if (byState === undefined) {
+    byState = new WeakMap();
+    answersOf.set(machine, byState);
+  }
+  let answers = byState.get(state);
+  if (answers === undefined) {
+    // A snapshot advance() and start() did not make (a test's, a decoded one): its interned twin's answers serve it.
+    const twin = internSnapshot(machine.id, state);
+    answers = byState.get(twin) ?? new Map();
+    byState.set(twin, answers);
+    byState.set(state, answers);
+  }
+  const canonical = internEvent(event);
+  let result = answers.get(canonical) as Answer | undefined;
   if (result === undefined) {
-    const eventKey = `${machine.id}\u0000${JSON.stringify(event)}`;
-    result = answers?.get(eventKey) as Answer | undefined;
-    if (result === undefined) {
-      const key = `${JSON.stringify(state)}\u0000${eventKey}`;
-      result = memo.get(key) as Answer | undefined;
-      if (result === undefined) {
-        result = transitionOnce(machine, state, event) as Answer;
-        if (memo.size >= MEMO_LIMIT) memo.clear();
-        memo.set(key, result);
-      }
-    }
-    // Stryker restore ConditionalExpression,EqualityOperator
-    // Stryker disable next-line ConditionalExpression: a fresh map for a known state only drops cached answers.
-    if (answers === undefined) {
-      answers = new Map();
-      byIdentity.set(state, answers);
-    }
-    answers.set(eventKey, result);
-    // Stryker disable next-line ConditionalExpression: caching a fresh event by identity too only costs memory.
-    if (constant) answers.set(event, result);
+    const answer = transitionOnce(machine, state, canonical) as Answer;
+    result = { ...answer, next: internSnapshot(machine.id, answer.next) };
+    answers.set(canonical, result);
   }
   visitor?.(result.visited);
   return result;
