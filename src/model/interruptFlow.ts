@@ -3,12 +3,19 @@ import { type LapicEmitted, type LapicEvent, lapicMachine } from '../../machines
 import { type VmEvent, vmMachine } from '../../machines/vm.js';
 import { LAPIC_WIRES, PIN_WIRES, type Send, VM_WIRES, type Wire } from '../../machines/wiring.js';
 import { advance, visit, visiting } from './drive.js';
-import { type ModelState, replaceAt, startLapic, startPins } from './state.js';
+import { type LapicSnapshot, type ModelState, type PinSnapshot, startLapic, startPins } from './state.js';
 
-/** The state as one command unfolds, with the exits and deliveries it caused so far. */
+/**
+ * The state as one command unfolds, with the exits and deliveries it caused so far. The flow owns its state and the
+ * state's LAPIC and pin arrays (copied once when it opens), so each machine step writes in place.
+ */
 export interface Flow {
   /** Current state. */
   state: ModelState;
+  /** `state.lapics`, writable. */
+  lapics: (LapicSnapshot | null)[];
+  /** `state.pins`, writable. */
+  pins: PinSnapshot[];
   /** KVM_EXIT_IOAPIC_EOI vectors, in order. */
   exits: number[];
   /** Vectors latched into some LAPIC's IRR, in order. */
@@ -18,7 +25,9 @@ export interface Flow {
 }
 
 export function openFlow(state: ModelState): Flow {
-  return { state, exits: [], deliveries: [], eoiedPins: [] };
+  const lapics = state.lapics.slice();
+  const pins = state.pins.slice();
+  return { state: { ...state, lapics, pins }, lapics, pins, exits: [], deliveries: [], eoiedPins: [] };
 }
 
 /** Carries each emitted event along its wire (machines/wiring.ts), in the order emitted. */
@@ -39,12 +48,8 @@ function carry<E extends { type: string }>(
 function perform(flow: Flow, send: Send): void {
   if (send.to === 'observation') flow[send.record].push(send.value);
   else if ('start' in send) {
-    if (send.to === 'lapic')
-      flow.state = {
-        ...flow.state,
-        lapics: replaceAt(flow.state.lapics, send.start.id, startLapic(send.start)),
-      };
-    else flow.state = { ...flow.state, pins: startPins(flow.state.config.pins, send.start) };
+    if (send.to === 'lapic') flow.lapics[send.start.id] = startLapic(send.start);
+    else flow.pins.splice(0, flow.pins.length, ...startPins(flow.state.config.pins, send.start));
   } else if (send.to === 'ioapicPin') {
     if (send.at === 'every') sendToEveryPin(flow, send.event);
     else sendToPin(flow, send.at, send.event);
@@ -63,7 +68,7 @@ function perform(flow: Flow, send: Send): void {
 /** Sends an event to the VM machine and carries what it emits; returns the ioctl's return value. */
 export function sendToVm(flow: Flow, event: VmEvent): number {
   const { next, emitted } = advance(vmMachine, flow.state.vm, event);
-  flow.state = { ...flow.state, vm: next };
+  flow.state.vm = next;
   carry(flow, VM_WIRES, emitted);
   // Stryker disable next-line ConditionalExpression: every VM event's transitions emit a ret.
   return emitted.find((e) => e.type === 'ret')?.value ?? 0;
@@ -71,10 +76,10 @@ export function sendToVm(flow: Flow, event: VmEvent): number {
 
 /** Sends an event to a pin and carries what it emits. */
 export function sendToPin(flow: Flow, pin: number, event: PinEvent): void {
-  const current = flow.state.pins[pin];
+  const current = flow.pins[pin];
   if (current === undefined) return;
   const { next, emitted } = advance(ioapicPinMachine, current, event);
-  flow.state = { ...flow.state, pins: replaceAt(flow.state.pins, pin, next) };
+  flow.pins[pin] = next;
   carry(flow, PIN_WIRES, emitted);
 }
 
@@ -89,10 +94,10 @@ export function sendToEveryPin(flow: Flow, event: PinEvent): void {
  * observe; none when the vCPU does not exist.
  */
 export function sendToLapic(flow: Flow, vcpu: number, event: LapicEvent): readonly LapicEmitted[] {
-  const current = flow.state.lapics[vcpu];
+  const current = flow.lapics[vcpu];
   if (current == null) return [];
   const { next, emitted } = advance(lapicMachine, current, event);
-  flow.state = { ...flow.state, lapics: replaceAt(flow.state.lapics, vcpu, next) };
+  flow.lapics[vcpu] = next;
   carry(flow, LAPIC_WIRES, emitted);
   return emitted;
 }
