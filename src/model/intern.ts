@@ -25,13 +25,18 @@ export function internSnapshot<T extends object>(machineId: string, snapshot: T)
   return snapshot;
 }
 
-/** A trie over an event's contents: field name, then value, depth first; arrays and objects open and close. */
+/**
+ * A trie over an event's contents: field name, then value, in order; arrays and objects open and close. A nested
+ * array or object stands as one key, the trie node its own contents lead to from the root, found once per object
+ * (events and their values are immutable, as XState's are).
+ */
 type Trie = Map<unknown, Trie | object>;
 const LEAF = Symbol('event');
 const ARRAY = Symbol('[');
 const OBJECT = Symbol('{');
 const END = Symbol('end');
 let events: Trie = new Map();
+let nodes = new WeakMap<object, Trie>();
 let eventCount = 0;
 
 function child(level: Trie, key: unknown): Trie {
@@ -43,11 +48,20 @@ function child(level: Trie, key: unknown): Trie {
   return next;
 }
 
-function walk(level: Trie, value: unknown): Trie {
-  if (value === null || typeof value !== 'object') return child(level, value);
-  let at = child(level, Array.isArray(value) ? ARRAY : OBJECT);
-  if (Array.isArray(value)) for (const item of value) at = walk(at, item);
-  else for (const [field, item] of Object.entries(value)) at = walk(child(at, field), item);
+function keyOf(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  let node = nodes.get(value);
+  if (node === undefined) {
+    node = contents(value);
+    nodes.set(value, node);
+  }
+  return node;
+}
+
+function contents(value: object): Trie {
+  let at = child(events, Array.isArray(value) ? ARRAY : OBJECT);
+  if (Array.isArray(value)) for (const item of value) at = child(at, keyOf(item));
+  else for (const [field, item] of Object.entries(value)) at = child(child(at, field), keyOf(item));
   return child(at, END);
 }
 
@@ -60,9 +74,10 @@ export function internEvent<E extends object>(event: E): E {
   // Stryker disable next-line ConditionalExpression,EqualityOperator: when the trie is emptied changes no answer.
   if (eventCount >= EVENT_LIMIT) {
     events = new Map();
+    nodes = new WeakMap();
     eventCount = 0;
   }
-  const leaf = walk(events, event);
+  const leaf = contents(event);
   const known = leaf.get(LEAF);
   if (known !== undefined) return known as E;
   const frozen = Object.freeze({ ...event });
