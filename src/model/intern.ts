@@ -27,8 +27,8 @@ export function internSnapshot<T extends object>(machineId: string, snapshot: T)
 
 /**
  * A trie over an event's contents: field name, then value, in order; arrays and objects open and close. A nested
- * array or object stands as one key, the trie node its own contents lead to from the root, found once per object
- * (events and their values are immutable, as XState's are).
+ * array or object stands as one key, the trie node its own contents lead to from the root; an object's (such as a
+ * VM state value, shared by every event that carries it) is found once per object, as events are immutable.
  */
 type Trie = Map<unknown, Trie | object>;
 const LEAF = Symbol('event');
@@ -50,6 +50,8 @@ function child(level: Trie, key: unknown): Trie {
 
 function keyOf(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
+  // Arrays are mostly built afresh (a scan's vector lists): walked, not remembered.
+  if (Array.isArray(value)) return contents(value);
   let node = nodes.get(value);
   if (node === undefined) {
     node = contents(value);
