@@ -51,6 +51,7 @@ function child(level: Trie, key: unknown): Trie {
 function keyOf(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   // Arrays are mostly built afresh (a scan's vector lists): walked, not remembered.
+  // Stryker disable next-line ConditionalExpression: remembering an array too leads to the same node.
   if (Array.isArray(value)) return contents(value);
   let node = nodes.get(value);
   if (node === undefined) {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { lapicMachine } from '../../machines/lapic.js';
 import type { Command } from '../../src/model/command.js';
-import { setVisitor, start } from '../../src/model/drive.js';
+import { advance, setVisitor, start } from '../../src/model/drive.js';
 import { step } from '../../src/model/step.js';
 import { bootedSplit, levelPin5, runCommands } from '../helpers.js';
 
@@ -52,5 +52,16 @@ describe('advance', () => {
     const ids = visitedWhile(() => step(inService, eoiByWrmsr));
     expect(ids.some((id) => / WRMSR #\d+$/.test(id))).toBe(true);
     expect(ids.some((id) => id.startsWith('lapic.apic.present EOI #'))).toBe(true);
+  });
+
+  it('answers an equal snapshot built elsewhere from the same memo, and gives interned next snapshots', () => {
+    const reset = start(lapicMachine, { id: 0, inKernel: true, rescansStaleEoi: true });
+    const answer = advance(lapicMachine, reset, { type: 'INIT', advertise: true });
+    const copy = structuredClone(reset);
+    expect(advance(lapicMachine, copy, { type: 'INIT', advertise: true })).toBe(answer);
+    const again = advance(lapicMachine, answer.next, { type: 'INIT', advertise: true });
+    expect(advance(lapicMachine, structuredClone(answer.next), { type: 'INIT', advertise: true }).next).toBe(
+      again.next,
+    );
   });
 });

@@ -22,7 +22,8 @@ describe('internEvent', () => {
     expect(internEvent({ type: 'SET_LINE', level: true })).not.toBe(
       internEvent({ type: 'SET_LINE', high: true }),
     );
-    expect(internEvent({ type: 'X', a: { b: 1 } })).not.toBe(internEvent({ type: 'X', a: [1] }));
+    expect(internEvent({ type: 'X', a: { 0: 1 } })).not.toBe(internEvent({ type: 'X', a: [1] }));
+    expect(internEvent({ type: 'X', a: [] })).not.toBe(internEvent({ type: 'X', a: {} }));
   });
 
   it('takes a frozen event as canonical already', () => {
