@@ -34,7 +34,7 @@ export function lapicEoiOf(executed: Executed): LapicEoi | undefined {
     directed: spivDirectedEoi(lapic.value),
     level: vectors.has(lapic.context.tmr, vector),
     routed: levelPinsFor(before, vector).some((pin) =>
-      matchesDest(before, command.vcpu, before.pins[pin]?.context.dest ?? -1),
+      matchesDest(before, command.vcpu, (before.pins[pin] as ModelState['pins'][number]).context.dest),
     ),
   };
 }

@@ -78,4 +78,15 @@ describe('the refusal of an unmodelled register', () => {
     );
     expect(parseTrace(selfIpi(16), 't.json').commands).toHaveLength(2);
   });
+
+  it('refuses a TPR write with bits 3:0, which SVM drops and VMX keeps, and takes one without', () => {
+    const tpr = (value: number) => accessTrace('guest.wrmsr', 0x808).replace('"value":0', `"value":${value}`);
+    expect(() => parseTrace(tpr(0x45), 't.json')).toThrow(
+      't.json: $.commands[1].value: TPR bits 3:0 are not modelled: VMX keeps them, SVM drops them at the next exit',
+    );
+    expect(parseTrace(tpr(0x40), 't.json').commands).toHaveLength(2);
+    expect(() =>
+      parseTrace(accessTrace('guest.wrmsr', 0x80b).replace('"value":0', '"value":5'), 't.json'),
+    ).not.toThrow();
+  });
 });

@@ -274,5 +274,8 @@ describe("KVM's RTC pin (RTC_GSI 8): EOI tracking and coalescing (ioapic_set_irq
       { vcpu: 1, vector: 64 },
     ]);
     expect(restore(1, false, true)).toEqual([{ vcpu: 0, vector: 64 }]);
+    const both = send(rtc(), edge, up, accepted(0, 1)).pin;
+    const restoreOf0 = send(both, { type: 'RTC_RESTORE', vcpu: 0, reached: true, pending: false }).pin;
+    expect(restoreOf0.context.rtcPending).toEqual([{ vcpu: 1, vector: 64 }]);
   });
 });

@@ -127,6 +127,120 @@ describe('wiring: where an I/O APIC message goes (kvm_irq_delivery_to_apic())', 
   });
 });
 
+describe("wiring: the slow path and the map's logical mode (kvm_apic_is_broadcast_dest(), kvm_apic_map_get_dest_lapic())", () => {
+  const quirkOff = FLAG_DISABLE_BROADCAST_QUIRK;
+
+  it('a broadcast that reaches APICs is no slow-path miss', () => {
+    expect(destinationOf(bootedVm(undefined), 0xff)).toEqual({ vcpus: [0, 1], slowPathFoundNone: false });
+  });
+
+  it('0xff without the quirk to software-disabled x2APIC-mode APICs: no x2APIC logical mode, and the slow path finds none', () => {
+    const disabled = runCommands(profile, bootedSplit(quirkOff, 0xff, 2), { vcpus: 2, pins: 2 }).state;
+    expect(destinationOf(disabled, 0xff)).toEqual({ vcpus: [], slowPathFoundNone: true });
+  });
+
+  it('one enabled x2APIC-mode APIC puts the map in x2APIC logical mode: 0xff reaches not even an xAPIC-mode APIC', () => {
+    const mixed = runCommands(
+      profile,
+      [
+        ...bootedSplit(quirkOff, 0x1ff, 1),
+        { op: 'KVM_CREATE_VCPU', id: 1 },
+        { op: 'KVM_SET_CPUID2', vcpu: 1, x2apic: false },
+        { op: 'guest.acceptInterrupt', vcpu: 1 },
+      ],
+      { vcpus: 2, pins: 2 },
+    ).state;
+    expect(matchesDest(mixed, 1, 0xff)).toBe(true);
+    expect(destinationOf(mixed, 0xff)).toEqual({ vcpus: [], slowPathFoundNone: false });
+  });
+
+  it('a vCPU without an in-kernel APIC is no APIC to reach: the slow path finds none', () => {
+    const noApic = runCommands(profile, [{ op: 'KVM_CREATE_VCPU', id: 0 }], { vcpus: 1, pins: 2 }).state;
+    expect(destinationOf(noApic, 0)).toEqual({ vcpus: [], slowPathFoundNone: true });
+  });
+});
+
+describe("wiring: the scan of KVM's I/O APIC (kvm_ioapic_scan_entry())", () => {
+  /** KVM's I/O APIC on `kernel`, vCPUs 0 and 1 asked to rescan, a level entry to each, the RTC pin's as given. */
+  function inKernel(kernel: string, rtc: Partial<Machines['pins'][number]['context']> = {}): Machines {
+    const { state } = runCommands(
+      { ...profile, kernel },
+      [
+        { op: 'KVM_CREATE_IRQCHIP' },
+        { op: 'KVM_CREATE_VCPU', id: 0 },
+        { op: 'KVM_CREATE_VCPU', id: 1 },
+        { op: 'guest.ioapicWriteRte', pin: 0, vector: 64, dest: 0, trigger: 'level', masked: true },
+        { op: 'guest.ioapicWriteRte', pin: 1, vector: 80, dest: 1, trigger: 'level', masked: true },
+      ],
+      { vcpus: 2, pins: 9 },
+    );
+    return {
+      ...state,
+      lapics: state.lapics.map((l) => l && { ...l, context: { ...l.context, scanRequested: true } }),
+      pins: state.pins.map((p, pin) => (pin === 8 ? { ...p, context: { ...p.context, ...rtc } } : p)),
+    };
+  }
+  const scan = (machines: Machines, vcpu: number) =>
+    LAPIC_WIRES.entered?.route({ type: 'entered', vcpu }, machines)[0];
+
+  it('keeps the vectors of entries routed elsewhere before 6.16 too, the RTC pin whatever its trigger', () => {
+    expect(scan(inKernel('legacy', { vector: 96, dest: 0 }), 1)).toMatchObject({
+      event: { targeted: [80], elsewhere: [64, 96] },
+    });
+  });
+
+  it("adds the RTC vector a vCPU still owes an EOI for, and only that vCPU's", () => {
+    const owedBy1 = inKernel('upstream', { vector: 96, dest: 7, rtcPending: [{ vcpu: 1, vector: 96 }] });
+    expect(scan(owedBy1, 1)).toMatchObject({ event: { targeted: [80, 96] } });
+    expect(scan(owedBy1, 0)).toMatchObject({ event: { targeted: [64] } });
+  });
+});
+
+describe("wiring: KVM_SET_LAPIC and KVM's RTC pin (kvm_rtc_eoi_tracking_restore_one())", () => {
+  function restored(pins: number, lapic: { irr?: number[]; isr?: number[] }) {
+    const { state } = runCommands(
+      profile,
+      [
+        { op: 'KVM_CREATE_IRQCHIP' },
+        { op: 'KVM_CREATE_VCPU', id: 0 },
+        ...(pins > 8
+          ? [
+              {
+                op: 'guest.ioapicWriteRte',
+                pin: 8,
+                vector: 96,
+                dest: 0,
+                trigger: 'edge',
+                masked: false,
+              } as Command,
+            ]
+          : []),
+      ],
+      { vcpus: 1, pins },
+    );
+    const withRegisters = {
+      ...state,
+      lapics: state.lapics.map(
+        (l) => l && { ...l, context: { ...l.context, irr: lapic.irr ?? [], isr: lapic.isr ?? [] } },
+      ),
+    };
+    return LAPIC_WIRES.stateRestored?.route({ type: 'stateRestored', vcpu: 0 }, withRegisters);
+  }
+
+  it('tells the RTC pin whether the vector is pending, in IRR or in ISR', () => {
+    const restore = (pending: boolean) => [
+      { to: 'ioapicPin', at: 8, event: { type: 'RTC_RESTORE', vcpu: 0, reached: true, pending } },
+    ];
+    expect(restored(24, { irr: [96] })).toEqual(restore(true));
+    expect(restored(24, { isr: [96] })).toEqual(restore(true));
+    expect(restored(24, { irr: [64], isr: [80] })).toEqual(restore(false));
+  });
+
+  it('sends nothing when the bounded I/O APIC has no RTC pin', () => {
+    expect(restored(8, { irr: [96] })).toEqual([]);
+  });
+});
+
 describe('wiring: where each emitted event goes', () => {
   const machines = initialState(profile, { vcpus: 2, pins: 2 });
 

@@ -27,6 +27,21 @@ describe('kernel profiles', () => {
     expect(observations.map((o) => o.value ?? o.ret)).toEqual(answers);
   });
 
+  it.each([
+    ['upstream-vcpu-lock', -16],
+    ['upstream-apply-first', 0],
+  ])(
+    '%s: ENABLE after a vCPU exists answers %i (only the vCPU-lock what-if locks the mode)',
+    (kernel, ret) => {
+      const { observations } = runCommands(profile(kernel), [
+        { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] },
+        { op: 'KVM_CREATE_VCPU', id: 0 },
+        { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_X2APIC_API', args: [4] },
+      ]);
+      expect(observations.at(-1)?.ret).toBe(ret);
+    },
+  );
+
   it('keep a split-mode vector pending from its old route, and rescan after its intercepted EOI, since 6.16 (all but legacy)', () => {
     const rte = (dest: number): Command => ({
       op: 'guest.ioapicWriteRte',
