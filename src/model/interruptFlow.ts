@@ -58,10 +58,11 @@ function perform(flow: Flow, send: Send): void {
     const answered: number[] = [];
     // Stryker disable next-line EqualityOperator: one vCPU past the end is null, which sendToLapic ignores.
     for (let vcpu = 0; vcpu < flow.state.lapics.length; vcpu++)
-      if (at === 'every' || at === vcpu || (typeof at !== 'number' && at.includes(vcpu)))
-        if (sendToLapic(flow, vcpu, send.event).some((e) => e.type === unless?.answer))
-          // Stryker disable next-line MethodExpression,ConditionalExpression: a DELIVER emits `injected` or nothing.
-          answered.push(vcpu);
+      if (at === 'every' || at === vcpu || (typeof at !== 'number' && at.includes(vcpu))) {
+        const emitted = sendToLapic(flow, vcpu, send.event);
+        // Stryker disable next-line MethodExpression,ConditionalExpression: a DELIVER emits `injected` or nothing.
+        if (emitted.some((e) => e.type === unless?.answer)) answered.push(vcpu);
+      }
     if (unless !== undefined && answered.length === 0) perform(flow, unless.send);
     if (tally !== undefined) perform(flow, tally(answered));
   }

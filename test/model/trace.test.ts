@@ -221,6 +221,12 @@ describe('parseTrace says exactly what is wrong, and where', () => {
     ['the register after IRR', getLapic(0x280), '$.commands[1].reg', `${LAPIC_REGS} (got 640)`],
     ['a register below ISR', getLapic(0xf8), '$.commands[1].reg', `${LAPIC_REGS} (got 248)`],
     [
+      'a word-aligned register below ISR (TPR)',
+      getLapic(0x80),
+      '$.commands[1].reg',
+      `${LAPIC_REGS} (got 128)`,
+    ],
+    [
       'IRR as one vector',
       withCommands([vcpu0, { op: 'KVM_SET_LAPIC', vcpu: 0, spiv: 0xff, irr: 64 }]),
       '$.commands[1].irr',
