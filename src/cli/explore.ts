@@ -6,10 +6,12 @@ import { counterexampleFile, recordedTrace, rowFile } from '../fuzz/counterexamp
 import { coverageOf, measureCoverage } from '../fuzz/coverage.js';
 import { INVARIANT_IDS } from '../invariants/index.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
+import { runInWorkers } from '../io/workerPool.js';
 import { serializeTrace } from '../model/traceFormat.js';
 import { matrixTable } from '../scenario/matrix.js';
 import { rowName } from '../scenario/row.js';
 import type { ExploreCliOptions } from './exploreOptions.js';
+import type { ExploredRow, ExploreJob, ExploreWorkerData } from './exploreWorker.js';
 import type { CliIo } from './io.js';
 import { verdict } from './verdict.js';
 
@@ -20,8 +22,11 @@ interface Explored {
   seconds: number;
 }
 
-function runRows(io: CliIo, options: ExploreCliOptions): Explored {
-  const started = Date.now();
+/** Explores the rows one after the other on this thread, with a progress bar on a terminal. */
+function exploreHere(
+  io: CliIo,
+  options: ExploreCliOptions,
+): { results: ExploreResult[]; visited: Set<string> } {
   const bar =
     io.isTty && !options.json
       ? new SingleBar({
@@ -36,9 +41,7 @@ function runRows(io: CliIo, options: ExploreCliOptions): Explored {
       const name = `[${k + 1}/${options.rows.length}] ${rowName(row)}`;
       bar?.start(options.depth, 0, { row: name, frontier: 1, states: 1, rate: 0 });
       const result = exploreRow(row, {
-        depth: options.depth,
-        maxStates: options.maxStates,
-        symmetry: options.symmetry,
+        ...boundsOf(options),
         onLayer: (p) => {
           const rate = Math.round(p.states / Math.max((Date.now() - rowStarted) / 1000, 0.001));
           bar?.update(p.depth, { frontier: p.frontier, states: p.states, rate });
@@ -48,6 +51,38 @@ function runRows(io: CliIo, options: ExploreCliOptions): Explored {
       return result;
     }),
   );
+  return { results, visited };
+}
+
+function boundsOf(options: ExploreCliOptions): ExploreWorkerData {
+  return { depth: options.depth, maxStates: options.maxStates, symmetry: options.symmetry };
+}
+
+/** Explores the rows on worker threads, a row each; the results come back in row order, whatever finished first. */
+async function exploreInWorkers(
+  options: ExploreCliOptions,
+): Promise<{ results: ExploreResult[]; visited: Set<string> }> {
+  const results: ExploreResult[] = [];
+  const visited = new Set<string>();
+  const jobs: ExploreJob[] = options.rows.map((row, position) => ({ row, position }));
+  const script = new URL('./exploreWorker.js', import.meta.url);
+  await runInWorkers<ExploreJob, ExploredRow>(
+    script,
+    jobs,
+    boundsOf(options),
+    options.workers,
+    (explored) => {
+      results[explored.position] = explored.result;
+      for (const id of explored.visited) visited.add(id);
+    },
+  );
+  return { results, visited };
+}
+
+async function runRows(io: CliIo, options: ExploreCliOptions): Promise<Explored> {
+  const started = Date.now();
+  const { results, visited } =
+    options.workers > 1 ? await exploreInWorkers(options) : exploreHere(io, options);
   const files = new Map<object, string>();
   for (const result of results) {
     for (const found of result.found) {
@@ -132,9 +167,9 @@ function report(explored: Explored, options: ExploreCliOptions) {
 }
 
 /** `seoib explore`: exhaustive search of each row, with shortest counterexamples, deadlocks and coverage. */
-export function explore(io: CliIo, options: ExploreCliOptions): number {
+export async function explore(io: CliIo, options: ExploreCliOptions): Promise<number> {
   if (!options.json) io.out(`seoib explore (deterministic: no seed)\nrepeat this run: ${options.replay}\n`);
-  const explored = runRows(io, options);
+  const explored = await runRows(io, options);
   if (options.json) {
     io.out(`${JSON.stringify(report(explored, options), null, 2)}\n`);
     return judge(explored.results, options).code;
@@ -144,9 +179,9 @@ export function explore(io: CliIo, options: ExploreCliOptions): number {
 }
 
 /** `seoib matrix`: explores every row and prints the proven verdict table; writes it as JSON and Markdown. */
-export function matrix(io: CliIo, options: ExploreCliOptions): number {
+export async function matrix(io: CliIo, options: ExploreCliOptions): Promise<number> {
   if (!options.json) io.out(`seoib matrix (deterministic: no seed)\nrepeat this run: ${options.replay}\n`);
-  const explored = runRows(io, options);
+  const explored = await runRows(io, options);
   const json = join(options.out, 'matrix.json');
   const markdown = join(options.out, 'matrix.md');
   writeFileAtomic(json, `${JSON.stringify(report(explored, options), null, 2)}\n`);

@@ -22,6 +22,7 @@ export interface RawExploreOptions extends RawRowOptions {
   pins: string;
   symmetry: boolean;
   out: string;
+  workers: string;
   json: boolean;
   failOn?: string;
 }
@@ -38,6 +39,8 @@ export interface ExploreCliOptions {
   symmetry: boolean;
   /** Output folder for traces (and the matrix files). */
   out: string;
+  /** Worker threads, a row each. */
+  workers: number;
   /** One JSON object on stdout. */
   json: boolean;
   /** Which violations (and whether deadlocks) make the run exit 1. */
@@ -76,6 +79,7 @@ export function parseExploreOptions(
   );
   const depth = integer('depth', raw.depth, 0, 1000);
   const maxStates = integer('max-states', raw.maxStates, 1, 100_000_000);
+  const workers = integer('workers', raw.workers, 1, 256);
   const mode = failOn(raw.failOn);
   writableFolder(raw.out);
   const replay = [
@@ -93,6 +97,7 @@ export function parseExploreOptions(
     ...(raw.symmetry ? [] : ['--no-symmetry']),
     '--out',
     raw.out,
+    ...(workers === 1 ? [] : ['--workers', String(workers)]),
     ...failOnFlag(mode),
   ].join(' ');
   return {
@@ -101,6 +106,7 @@ export function parseExploreOptions(
     maxStates,
     symmetry: raw.symmetry,
     out: raw.out,
+    workers,
     json: raw.json,
     failOn: mode,
     replay,

@@ -3,11 +3,11 @@ import { SingleBar } from 'cli-progress';
 import { CampaignStore } from '../fuzz/campaignStore.js';
 import { vitestSnippet } from '../fuzz/counterexample.js';
 import { coverageOf } from '../fuzz/coverage.js';
-import type { FuzzJob } from '../fuzz/fuzzWorker.js';
+import type { FuzzJob, FuzzWorkerData } from '../fuzz/fuzzWorker.js';
 import { type FoundRecord, fuzzRowRecord, type RowBudget, type RowRecord } from '../fuzz/rowRecord.js';
 import { shardPositions } from '../fuzz/shard.js';
-import { fuzzInWorkers } from '../fuzz/workerPool.js';
 import { writeFileAtomic } from '../io/atomicWrite.js';
+import { runInWorkers } from '../io/workerPool.js';
 import { matrixTable, verdicts } from '../scenario/matrix.js';
 import { rowName } from '../scenario/row.js';
 import type { FuzzOptions } from './fuzzOptions.js';
@@ -84,7 +84,9 @@ async function fuzzRows(
       : { rowTimeMs: (options.timeMs * Math.min(options.workers, jobs.length)) / Math.max(jobs.length, 1) }),
   };
   if (options.workers > 1) {
-    await fuzzInWorkers(jobs, { budget, out: options.out }, options.workers, onRecord);
+    const data: FuzzWorkerData = { budget, out: options.out };
+    const script = new URL('../fuzz/fuzzWorker.js', import.meta.url);
+    await runInWorkers(script, jobs, data, options.workers, onRecord);
     return;
   }
   for (const job of jobs)

@@ -114,6 +114,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .option('--pins <n>', 'I/O APIC pins of the modelled VM (1-3)', defaults.pins)
       .option('--no-symmetry', 'do not merge states equal up to renaming vCPUs and pins')
       .option('--out <dir>', 'folder for shortest counterexamples and deadlock traces', 'seoib-out')
+      .option('--workers <n>', 'worker threads, a row each; results do not depend on it', '1')
       .option('--json', 'print one JSON object', false)
       .option(
         '--fail-on <mode>',
@@ -127,7 +128,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .description('breadth-first search of every state up to a depth: shortest counterexamples, deadlocks')
       .option('--matrix', 'every combination of the profiles (all unless narrowed)', false),
     { depth: '40', pins: '1' },
-  ).action((options: RawExploreOptions) => setExit(explore(io, parseExploreOptions(options, 'explore'))));
+  ).action(async (options: RawExploreOptions) =>
+    setExit(await explore(io, parseExploreOptions(options, 'explore'))),
+  );
 
   exploreFlags(
     program
@@ -136,7 +139,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         'kernel × VMM × policy × guest verdicts proven by exhaustive search; also written as matrix.json and matrix.md',
       ),
     { depth: '60', pins: '2' },
-  ).action((options: RawExploreOptions) => setExit(matrix(io, parseExploreOptions(options, 'matrix'))));
+  ).action(async (options: RawExploreOptions) =>
+    setExit(await matrix(io, parseExploreOptions(options, 'matrix'))),
+  );
 
   const kvm = program
     .command('kvm')

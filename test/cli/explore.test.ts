@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,4 +112,36 @@ describe('seoib matrix', () => {
     expect(markdown).toContain('| upstream | ioapic-0x11 | enable | windows-hyperv |');
     expect(markdown.split('\n').filter((l) => l.startsWith('| upstream |'))).toHaveLength(18);
   });
+
+  it('--workers 2 (the built CLI, worker threads) proves the same table, coverage and traces as one thread', async () => {
+    const rows = [
+      '--kernel',
+      'upstream,legacy',
+      '--vmm',
+      'ioapic-0x11,qemu',
+      '--guest',
+      'linux,windows-hyperv',
+    ];
+    const [threads, inline] = [temp(), temp()];
+    const main = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+    const run = (out: string, extra: string[]) => {
+      try {
+        return execFileSync(process.execPath, [main, 'matrix', ...rows, '--json', '--out', out, ...extra], {
+          encoding: 'utf8',
+        });
+      } catch (error) {
+        return String((error as { stdout: string }).stdout);
+      }
+    };
+    const comparable = (text: string, out: string) => {
+      const { seconds, replay, ...report } = JSON.parse(text.replaceAll(out, 'OUT'));
+      expect(seconds).toBeGreaterThan(0);
+      expect(replay).toMatch(/^seoib matrix /);
+      return report;
+    };
+    const parallel = comparable(run(threads, ['--workers', '2']), threads);
+    expect(parallel.rows).toHaveLength(28);
+    expect(parallel).toEqual(comparable(run(inline, []), inline));
+    expect(readdirSync(threads).sort()).toEqual(readdirSync(inline).sort());
+  }, 120_000);
 });

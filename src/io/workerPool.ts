@@ -1,19 +1,18 @@
 import { Worker } from 'node:worker_threads';
-import type { FuzzJob, FuzzWorkerData } from './fuzzWorker.js';
-import type { RowRecord } from './rowRecord.js';
 
 /**
- * Fuzzes `jobs` on `count` worker threads, each taking the next row when it finishes one. A row's seed depends on
- * the campaign seed and the row only, so the records are the same whatever the number of workers.
+ * Runs `jobs` on `count` worker threads started from `script` with `data`, each taking the next job when it posts
+ * the result of one. Results arrive in the order they finish; a caller whose output must not depend on the number
+ * of workers puts them back in job order.
  */
-export function fuzzInWorkers(
-  jobs: readonly FuzzJob[],
-  data: FuzzWorkerData,
+export function runInWorkers<J, R>(
+  script: URL,
+  jobs: readonly J[],
+  data: unknown,
   count: number,
-  onRecord: (record: RowRecord) => void,
+  onResult: (result: R) => void,
 ): Promise<void> {
   const queue = [...jobs];
-  const script = new URL('./fuzzWorker.js', import.meta.url);
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
     let running = 0;
@@ -29,8 +28,8 @@ export function fuzzInWorkers(
       const worker = new Worker(script, { workerData: data });
       workers.push(worker);
       running += 1;
-      worker.on('message', (record: RowRecord) => {
-        onRecord(record);
+      worker.on('message', (result: R) => {
+        onResult(result);
         feed(worker);
       });
       worker.on('error', (error) => {
