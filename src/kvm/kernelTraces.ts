@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { LAPIC_REG, MAX_RESERVED_IOAPIC_PINS, MSR } from '../../machines/apic.js';
+import { FIRST_VECTOR, LAPIC_REG, MAX_RESERVED_IOAPIC_PINS, MSR } from '../../machines/apic.js';
 import { type Command, type IoapicWriteRte, isIoctl } from '../model/command.js';
 import { CONFIG_LIMITS, type Config } from '../model/config.js';
 import type { Trace } from '../model/trace.js';
@@ -88,14 +88,15 @@ const READABLE = msrArbitrary('read');
 const WRITABLE = msrArbitrary('write');
 
 /**
- * The write with a value the model answers: TPR without bits 3:0 (which the backend decides), SELF_IPI of a vector
- * from 16 (a reserved one is refused); every other value as drawn.
+ * The write with a value the model answers (findReferenceError() refuses the others): TPR without bits 3:0 (which
+ * the backend decides), SELF_IPI of a vector from FIRST_VECTOR; every other value as drawn.
  */
 function modelledWrite(
   write: Extract<Command, { op: 'guest.wrmsr' }>,
 ): Extract<Command, { op: 'guest.wrmsr' }> {
   if (write.msr === MSR.tpr) return { ...write, value: write.value & ~0xfn };
-  if (write.msr === MSR.selfIpi && write.value < 16n) return { ...write, value: write.value + 16n };
+  const first = BigInt(FIRST_VECTOR);
+  if (write.msr === MSR.selfIpi && write.value < first) return { ...write, value: write.value + first };
   return write;
 }
 
