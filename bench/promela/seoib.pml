@@ -1,39 +1,88 @@
 /*
- * The bounded model of bench/explore.ts in Promela, as a peer reference for the explorer's speed:
- * kernel upstream, VMM ioapic-0x20, policy enable (split irqchip, ENABLE, both vCPUs created with x2APIC in
- * CPUID, done by init), the adversarial guest, 2 vCPUs, 2 pins, vectors 64 (mask bit 1) and 80 (mask bit 2).
- * Each command of the explorer's alphabet is one d_step, with the semantics of machines/ and src/model/step.ts.
- * The invariants' monitors are not modelled: this measures exploration, the explorer checks the invariants.
+ * The bounded model of bench/explore.ts in Promela, the peer for the explorer's speed: kernel upstream, VMM
+ * ioapic-0x20, policy enable, the adversarial guest, 2 vCPUs, 2 pins, vectors 64 (mask 1) and 80 (mask 2).
+ * It stores exactly what seoib's state key stores (src/explore/stateKey.ts), so both count the same distinct
+ * states at every depth; bench/explore.ts checks that before it prints a ratio.
+ *
+ * The initial values are the state after the enable policy's setup (split irqchip reserving 2 pins, ENABLE,
+ * both vCPUs created with x2APIC in CPUID): each LAPIC advertises LVR bit 24, is software-disabled (SPIV 0xff)
+ * and was asked to rescan; each pin is the reset entry (masked, edge, vector 0, destination 0).
+ * Left out because no command of the alphabet changes them: the VM, the LAPICs' presence, x2APIC, CPUID, LVR
+ * bit 24 (INIT sets it again under ENABLE), TPR, the guest programs (adversarial: none) and the clock (its
+ * command changes nothing the key holds).
+ *
+ * Each command of the explorer's alphabet is one d_step with the semantics of machines/ and src/model/step.ts,
+ * and updates the two invariant monitors the key carries: no-unmask-before-ioapic-eoi's awaited vectors and
+ * no-stuck-pin's excused pins (src/invariants/eoiInvariants.ts). 
  */
 #define V64 1
 #define V80 2
+#define NONE 2 /* no vCPU has run: the I/O APIC write goes straight to the VMM */
 
 typedef Lapic {
-  bit ran;       /* the vCPU has run */
-  bit lvr24;     /* LVR bit 24 (Suppress EOI Broadcast advertised) */
-  bit spiv12;    /* SPIV bit 12 (directed EOI) */
-  bit swEnabled;   /* SPIV bit 8 (APIC software-enabled) */
-  byte irr;      /* vector masks */
+  bit ran;           /* run region: hasRun */
+  bit spiv12;        /* SPIV bit 12 (directed EOI) */
+  bit swEnabled;     /* SPIV bit 8: spivLow is 0x1ff, not 0xff */
+  byte irr;          /* vector masks */
   byte isr;
   byte tmr;
-  byte eoiExit;
+  byte eoiExit;      /* ioapic_handled_vectors */
+  bit scanReq = 1;   /* KVM_REQ_SCAN_IOAPIC pending */
+  byte stale;        /* highest_stale_pending_ioapic_eoi, 0 for none */
 };
 
 typedef Pin {
-  bit rirr;      /* Remote IRR */
-  byte vec;      /* 0 (reset), V64 or V80 */
+  bit rirr;          /* Remote IRR */
+  byte vec;          /* 0 (reset), V64 or V80 */
   bit dest;
   bit level;
-  bit masked;
+  bit masked = 1;
   bit line;
 };
 
 Lapic L[2];
 Pin P[2];
-byte highest;
+byte awaiting;       /* no-unmask-before-ioapic-eoi: vectors whose I/O APIC EOI is awaited */
+byte excused;        /* no-stuck-pin: pins no EOI can reach any more */
+
+/* Scratch of one step, zero between steps (Spin's breadth-first search refuses `hidden`), so no count changes. */
+byte h, targeted, elsewhere, w, delivered, beforeRirr, beforeVec, lvl, k, directed, routed, oldLevel, oldMasked;
+byte retargeted; /* pins the command made unreachable: a vector rewritten in flight, INIT */
 
 /* The highest vector of a mask: 80 outranks 64. */
 #define HIGHEST(m) (((m) & V80) -> V80 : (((m) & V64) -> V64 : 0))
+
+inline requestScanAll() {
+  L[0].scanReq = 1; L[1].scanReq = 1
+}
+
+/* vcpu_scan_ioapic(): level entries routed here, plus those routed elsewhere still pending here (since 6.16). */
+inline scan(cpu) {
+  targeted = 0; elsewhere = 0;
+  k = 0;
+  do
+  :: k < 2 && P[k].level && P[k].dest == cpu -> targeted = targeted | P[k].vec; k++
+  :: k < 2 && P[k].level && P[k].dest != cpu -> elsewhere = elsewhere | P[k].vec; k++
+  :: k < 2 && !P[k].level -> k++
+  :: k == 2 -> break
+  od;
+  elsewhere = elsewhere & (L[cpu].irr | L[cpu].isr);
+  L[cpu].eoiExit = targeted | elsewhere;
+  L[cpu].stale = HIGHEST(elsewhere);
+  L[cpu].scanReq = 0
+}
+
+/* KVM_RUN: the first entry switches to x2APIC mode (the APIC map changes), then pending requests are served. */
+inline enter(cpu) {
+  if
+  :: !L[cpu].ran -> L[cpu].ran = 1; requestScanAll()
+  :: else -> skip
+  fi;
+  if
+  :: L[cpu].scanReq -> scan(cpu)
+  :: else -> skip
+  fi
+}
 
 inline deliver(pin) {
   if
@@ -42,11 +91,13 @@ inline deliver(pin) {
        if
        :: P[pin].level -> L[P[pin].dest].tmr = L[P[pin].dest].tmr | P[pin].vec
        :: else -> L[P[pin].dest].tmr = L[P[pin].dest].tmr & ~P[pin].vec
-       fi
-  :: else -> skip
+       fi;
+       delivered = delivered | P[pin].vec
+  :: else -> skip /* dropped: software-disabled APIC */
   fi
 }
 
+/* An EOI of vector v on a pin of the 0x20 I/O APIC: Remote IRR clears, an asserted line delivers again. */
 inline eoiPin(pin, v) {
   if
   :: P[pin].rirr && P[pin].vec == v && P[pin].level && P[pin].line && !P[pin].masked -> deliver(pin)
@@ -55,88 +106,171 @@ inline eoiPin(pin, v) {
   fi
 }
 
-/* An EOI for vector v reaches every pin (the 0x20 I/O APIC has the EOI register, so both sources act). */
-inline eoiAllPins(v) {
-  eoiPin(0, v);
-  eoiPin(1, v)
+/* One half of an entry write; every write re-routes the pin (KVM_SET_GSI_ROUTING), so every vCPU rescans. */
+inline writeHalf(pin, v, d, l, m) {
+  requestScanAll();
+  if
+  :: !P[pin].rirr && l && !m && P[pin].line ->
+       P[pin].vec = v; P[pin].dest = d; P[pin].level = l; P[pin].masked = m; P[pin].rirr = 1; deliver(pin)
+  :: P[pin].rirr && !l ->
+       P[pin].vec = v; P[pin].dest = d; P[pin].level = l; P[pin].masked = m; P[pin].rirr = 0
+  :: else ->
+       P[pin].vec = v; P[pin].dest = d; P[pin].level = l; P[pin].masked = m
+  fi
 }
 
-inline scanPin(cpu, pin) {
+/* The I/O APIC's writer: the lowest vCPU that has run, entering the guest around its MMIO accesses. */
+inline findWriter() {
   if
-  :: P[pin].level && P[pin].dest == cpu -> L[cpu].eoiExit = L[cpu].eoiExit | P[pin].vec
-  :: P[pin].level && P[pin].dest != cpu -> L[cpu].eoiExit = L[cpu].eoiExit | (P[pin].vec & (L[cpu].irr | L[cpu].isr))
+  :: L[0].ran -> w = 0
+  :: !L[0].ran && L[1].ran -> w = 1
+  :: else -> w = NONE
+  fi
+}
+
+inline enterWriter() {
+  if
+  :: w != NONE -> enter(w)
   :: else -> skip
   fi
 }
 
-/* KVM_REQ_SCAN_IOAPIC: level entries routed to a vCPU, plus those routed elsewhere still pending here. */
-inline rescan() {
-  L[0].eoiExit = 0; scanPin(0, 0); scanPin(0, 1);
-  L[1].eoiExit = 0; scanPin(1, 0); scanPin(1, 1)
+/* no-stuck-pin: excused pins keep only those with Remote IRR; a pin newly set by a dropped delivery joins. */
+inline newlyStuck(pin) {
+  if
+  :: !(beforeRirr & (1 << pin)) && P[pin].rirr && !(delivered & P[pin].vec) -> excused = excused | (1 << pin)
+  :: else -> skip
+  fi
 }
 
-inline writeRte(pin, v, d, lvl, m) {
+inline rirrMask() {
+  beforeRirr = P[0].rirr | (P[1].rirr << 1)
+}
+
+inline closeStep() {
+  excused = (excused & (P[0].rirr | (P[1].rirr << 1))) | retargeted;
+  newlyStuck(0); newlyStuck(1);
+  h = 0; targeted = 0; elsewhere = 0; w = 0; delivered = 0; beforeRirr = 0; beforeVec = 0; lvl = 0; k = 0;
+  directed = 0; routed = 0; oldLevel = 0; oldMasked = 0; retargeted = 0
+}
+
+/* guest.ioapicWriteRte: the destination half first, then the rest (RTE_WRITE_ORDER). */
+inline writeRte(pin, v, d, l, m) {
+  rirrMask();
+  beforeVec = P[pin].vec;
+  findWriter();
+  enterWriter();
+  oldLevel = P[pin].level; oldMasked = P[pin].masked;
+  writeHalf(pin, beforeVec, d, oldLevel, oldMasked);
+  enterWriter();
+  writeHalf(pin, v, d, l, m);
+  enterWriter();
+  awaiting = awaiting & ~v & ~beforeVec;
   if
-  :: !P[pin].rirr && lvl && !m && P[pin].line ->
-       P[pin].vec = v; P[pin].dest = d; P[pin].level = lvl; P[pin].masked = m;
-       P[pin].rirr = 1; deliver(pin)
-  :: P[pin].rirr && !lvl ->
-       P[pin].vec = v; P[pin].dest = d; P[pin].level = lvl; P[pin].masked = m; P[pin].rirr = 0
-  :: else ->
-       P[pin].vec = v; P[pin].dest = d; P[pin].level = lvl; P[pin].masked = m
+  :: (beforeRirr & (1 << pin)) && beforeVec != v -> retargeted = 1 << pin
+  :: else -> skip
   fi;
-  rescan()
+  closeStep()
+}
+
+inline writeSpiv(cpu, dir) {
+  rirrMask();
+  enter(cpu);
+  if
+  :: !L[cpu].swEnabled -> requestScanAll()
+  :: else -> skip
+  fi;
+  L[cpu].swEnabled = 1;
+  L[cpu].spiv12 = dir;
+  closeStep()
+}
+
+/* LVR writes fault, reads change nothing: only the entry. */
+inline touch(cpu) {
+  rirrMask();
+  enter(cpu);
+  closeStep()
+}
+
+inline accept(cpu) {
+  rirrMask();
+  enter(cpu);
+  h = HIGHEST(L[cpu].irr);
+  if
+  :: h != 0 && (L[cpu].isr == 0 || (h == V80 && HIGHEST(L[cpu].isr) == V64)) ->
+       L[cpu].irr = L[cpu].irr & ~h; L[cpu].isr = L[cpu].isr | h
+  :: else -> skip
+  fi;
+  closeStep()
+}
+
+/* LAPIC EOI under ENABLE in split mode: suppressed with SPIV bit 12, else a KVM_EXIT_IOAPIC_EOI to the VMM. */
+inline eoi(cpu) {
+  rirrMask();
+  h = HIGHEST(L[cpu].isr);
+  directed = L[cpu].spiv12;
+  lvl = L[cpu].tmr & h;
+  routed = (P[0].level && P[0].vec == h && P[0].dest == cpu) || (P[1].level && P[1].vec == h && P[1].dest == cpu);
+  enter(cpu);
+  if
+  :: h == 0 -> skip
+  :: h != 0 && !(L[cpu].eoiExit & h) -> L[cpu].isr = L[cpu].isr & ~h
+  :: h != 0 && (L[cpu].eoiExit & h) ->
+       if
+       :: h == L[cpu].stale -> L[cpu].scanReq = 1
+       :: else -> skip
+       fi;
+       L[cpu].isr = L[cpu].isr & ~h;
+       if
+       :: L[cpu].spiv12 -> skip
+       :: else -> eoiPin(0, h); eoiPin(1, h)
+       fi
+  fi;
+  if
+  :: h != 0 && directed && routed && lvl -> awaiting = awaiting | h
+  :: h != 0 && !directed -> awaiting = awaiting & ~h
+  :: else -> skip
+  fi;
+  closeStep()
+}
+
+inline initCpu(cpu) {
+  rirrMask();
+  enter(cpu);
+  k = 0;
+  do
+  :: k < 2 && P[k].rirr && P[k].dest == cpu -> retargeted = retargeted | (1 << k); k++
+  :: k < 2 && !(P[k].rirr && P[k].dest == cpu) -> k++
+  :: k == 2 -> break
+  od;
+  L[cpu].spiv12 = 0; L[cpu].swEnabled = 0;
+  L[cpu].irr = 0; L[cpu].isr = 0; L[cpu].tmr = 0;
+  requestScanAll();
+  closeStep()
+}
+
+inline ioapicEoi(v) {
+  rirrMask();
+  findWriter();
+  enterWriter();
+  eoiPin(0, v); eoiPin(1, v);
+  awaiting = awaiting & ~v;
+  closeStep()
 }
 
 inline setLine(pin, up) {
+  rirrMask();
   if
   :: !P[pin].rirr && up && P[pin].level && !P[pin].masked ->
        P[pin].line = 1; P[pin].rirr = 1; deliver(pin)
   :: !P[pin].rirr && up && !P[pin].line && !P[pin].level && !P[pin].masked ->
        P[pin].line = 1; deliver(pin)
   :: else -> P[pin].line = up
-  fi
-}
-
-inline accept(cpu) {
-  L[cpu].ran = 1;
-  highest = HIGHEST(L[cpu].irr);
-  if
-  :: highest != 0 && (L[cpu].isr == 0 || (highest == V80 && HIGHEST(L[cpu].isr) == V64)) ->
-       L[cpu].irr = L[cpu].irr & ~highest; L[cpu].isr = L[cpu].isr | highest
-  :: else -> skip
-  fi
-}
-
-/* LAPIC EOI under ENABLE in split mode: suppressed with SPIV bit 12, else a KVM_EXIT_IOAPIC_EOI to the VMM. */
-inline eoi(cpu) {
-  L[cpu].ran = 1;
-  highest = HIGHEST(L[cpu].isr);
-  if
-  :: highest == 0 -> skip
-  :: highest != 0 && !(L[cpu].eoiExit & highest) -> L[cpu].isr = L[cpu].isr & ~highest
-  :: highest != 0 && (L[cpu].eoiExit & highest) && L[cpu].spiv12 -> L[cpu].isr = L[cpu].isr & ~highest
-  :: highest != 0 && (L[cpu].eoiExit & highest) && !L[cpu].spiv12 ->
-       L[cpu].isr = L[cpu].isr & ~highest; eoiAllPins(highest)
-  fi
-}
-
-inline writeSpiv(cpu, directed) {
-  L[cpu].ran = 1;
-  L[cpu].swEnabled = 1;
-  L[cpu].spiv12 = (directed && L[cpu].lvr24)
-}
-
-inline reset(cpu) {
-  L[cpu].ran = 1;
-  L[cpu].lvr24 = 1; L[cpu].spiv12 = 0; L[cpu].swEnabled = 0;
-  L[cpu].irr = 0; L[cpu].isr = 0; L[cpu].tmr = 0;
-  rescan()
+  fi;
+  closeStep()
 }
 
 active proctype world() {
-  /* Setup of the enable policy: both LAPICs advertise bit 24; reset SPIV leaves the APIC software-disabled. */
-  d_step { L[0].lvr24 = 1; L[1].lvr24 = 1 };
   do
   /* the driver programs the I/O APIC */
   :: d_step { writeRte(0, V64, 0, 1, 0) }
@@ -157,22 +291,23 @@ active proctype world() {
   :: d_step { writeRte(1, V80, 1, 1, 0) }
   :: d_step { writeRte(1, V80, 1, 0, 0) }
   :: d_step { writeRte(1, V64, 0, 1, 1) }
-  /* the guest CPUs (LVR writes fault and reads change nothing but the run bit) */
+  /* the guest CPUs: SPIV 0x1ff and 0x11ff, LVR write (#GP), LVR and SPIV reads, accept, EOI, INIT */
   :: d_step { writeSpiv(0, 0) }
   :: d_step { writeSpiv(0, 1) }
-  :: d_step { L[0].ran = 1 }
+  :: d_step { touch(0) }
   :: d_step { accept(0) }
   :: d_step { eoi(0) }
-  :: d_step { reset(0) }
+  :: d_step { initCpu(0) }
   :: d_step { writeSpiv(1, 0) }
   :: d_step { writeSpiv(1, 1) }
-  :: d_step { L[1].ran = 1 }
+  :: d_step { touch(1) }
   :: d_step { accept(1) }
   :: d_step { eoi(1) }
-  :: d_step { reset(1) }
-  :: d_step { eoiAllPins(V64) }
-  :: d_step { eoiAllPins(V80) }
-  /* the devices */
+  :: d_step { initCpu(1) }
+  /* the guest's I/O APIC EOIs */
+  :: d_step { ioapicEoi(V64) }
+  :: d_step { ioapicEoi(V80) }
+  /* the devices (the clock command changes nothing the key holds) */
   :: d_step { setLine(0, 1) }
   :: d_step { setLine(0, 0) }
   :: d_step { setLine(1, 1) }
