@@ -1,5 +1,6 @@
 import { and, assign, emit, setup } from 'xstate';
 import type { IoapicVersion } from './apic.js';
+import { eventTable } from './eventTable.js';
 
 export type Trigger = 'edge' | 'level';
 
@@ -113,6 +114,7 @@ export function withHalf(entry: Rte, written: Rte, half: (typeof RTE_WRITE_ORDER
 }
 
 export type PinEvent =
+  /** Build it with writeRteEvent(). */
   | { type: 'WRITE_RTE'; vector: number; dest: number; trigger: Trigger; masked: boolean }
   | { type: 'SET_LINE'; level: boolean }
   /** An EOI for `vector`: broadcast by the LAPIC (or KVM's exit), or written to the EOI register. */
@@ -130,6 +132,20 @@ export type PinEvent =
    * entry's destination reaches it with the entry's vector in its IRR or ISR.
    */
   | { type: 'RTC_RESTORE'; vcpu: number; reached: boolean; pending: boolean };
+
+/** The write of one half of an entry: the whole entry after it lands (withHalf()), one frozen event per entry. */
+export const writeRteEvent = eventTable(
+  (entry: Rte) =>
+    ((entry.dest * 256 + entry.vector) * 2 + (entry.trigger === 'level' ? 1 : 0)) * 2 +
+    (entry.masked ? 1 : 0),
+  (entry: Rte): PinEvent => ({
+    type: 'WRITE_RTE',
+    vector: entry.vector,
+    dest: entry.dest,
+    trigger: entry.trigger,
+    masked: entry.masked,
+  }),
+);
 
 /** No LAPIC accepted the pin's interrupt: frozen, as src/model/drive.ts finds a frozen event's answer by identity. */
 export const UNACCEPTED: PinEvent = Object.freeze({ type: 'UNACCEPTED' });

@@ -10,6 +10,7 @@ import {
   SPIV_RESET,
   SPIV_WRITABLE,
 } from './apic.js';
+import { eventTable } from './eventTable.js';
 import type { VectorSet } from './vectorSet.js';
 import * as vectors from './vectorSet.js';
 import { suppressesEoiBroadcast, type VmValue } from './vm.js';
@@ -58,7 +59,14 @@ export type LapicEvent =
   | { type: 'DELIVER'; vector: number; level: boolean }
   | { type: 'ACCEPT' }
   | { type: 'REQUEST_SCAN' }
+  /** Build it with scanRoutesEvent(). */
   | { type: 'SCAN_ROUTES'; targeted: VectorSet; elsewhere: VectorSet };
+
+/** A scan's result for one vCPU, one frozen event per pair of vector sets. */
+export const scanRoutesEvent = eventTable(
+  (targeted: VectorSet, elsewhere: VectorSet) => `${targeted.join(',')}/${elsewhere.join(',')}`,
+  (targeted: VectorSet, elsewhere: VectorSet): LapicEvent => ({ type: 'SCAN_ROUTES', targeted, elsewhere }),
+);
 
 /**
  * The LAPIC's events that carry nothing, once each and frozen: src/model/drive.ts finds a frozen event's answer

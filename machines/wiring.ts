@@ -15,6 +15,7 @@ import {
   type LapicInput,
   type LapicValue,
   SIGNAL,
+  scanRoutesEvent,
   softwareEnabled,
   x2apicMode,
 } from './lapic.js';
@@ -148,23 +149,18 @@ function keepsOldRoutes(machines: Machines, vcpu: number): boolean {
  * an RTC interrupt the vCPU has still to EOI ("make sure we see any missing RTC EOI").
  */
 function scanRoutes(machines: Machines, vcpu: number): LapicEvent {
-  const scanned = machines.pins
-    .filter(
-      (p, pin) => (p.context.trigger === 'level' || isRtcPin(p.context)) && scanCovers(machines.vm, pin),
-    )
-    .map((p) => p.context);
-  const rtcUnacked = (machines.pins[RTC_GSI]?.context.rtcPending ?? []).filter((p) => p.vcpu === vcpu);
-  return {
-    type: 'SCAN_ROUTES',
-    targeted: vectors.fromList([
-      ...scanned.filter((p) => matchesDest(machines, vcpu, p.dest)).map((p) => p.vector),
-      ...rtcUnacked.map((p) => p.vector),
-    ]),
-    // Stryker disable next-line MethodExpression,ConditionalExpression: a targeted vector is in the bitmap anyway.
-    elsewhere: keepsOldRoutes(machines, vcpu)
-      ? vectors.fromList(scanned.filter((p) => !matchesDest(machines, vcpu, p.dest)).map((p) => p.vector))
-      : [],
-  };
+  const targeted: number[] = [];
+  const elsewhere: number[] = [];
+  machines.pins.forEach(({ context }, pin) => {
+    if ((context.trigger === 'level' || isRtcPin(context)) && scanCovers(machines.vm, pin))
+      (matchesDest(machines, vcpu, context.dest) ? targeted : elsewhere).push(context.vector);
+  });
+  for (const unacked of machines.pins[RTC_GSI]?.context.rtcPending ?? [])
+    if (unacked.vcpu === vcpu) targeted.push(unacked.vector);
+  return scanRoutesEvent(
+    vectors.fromList(targeted),
+    keepsOldRoutes(machines, vcpu) ? vectors.fromList(elsewhere) : [],
+  );
 }
 
 function rtcAccepted(pin: number): (vcpus: readonly number[]) => Send {

@@ -1,4 +1,10 @@
-import { ioapicPinMachine, type PinEvent, RTE_WRITE_ORDER, withHalf } from '../../machines/ioapicPin.js';
+import {
+  ioapicPinMachine,
+  type PinEvent,
+  RTE_WRITE_ORDER,
+  withHalf,
+  writeRteEvent,
+} from '../../machines/ioapicPin.js';
 import type { Command } from '../model/command.js';
 import { advance } from '../model/drive.js';
 import { type PinSnapshot, startPins, vmmIoapic } from '../model/state.js';
@@ -74,7 +80,7 @@ export class VmmIoapic {
     };
     const rte = withHalf((this.pins[pin] as PinSnapshot).context, written, half);
     await this.runner.ask(`route ${pin} ${rte.vector} ${rte.dest} ${rte.trigger === 'level' ? 1 : 0}`);
-    await this.send(pin, { type: 'WRITE_RTE', ...rte });
+    await this.send(pin, writeRteEvent(rte));
   }
 
   private async send(pin: number, event: PinEvent): Promise<void> {

@@ -1,5 +1,5 @@
 import { MSR } from '../../machines/apic.js';
-import { RTE_WRITE_ORDER, type Rte, withHalf } from '../../machines/ioapicPin.js';
+import { RTE_WRITE_ORDER, type Rte, withHalf, writeRteEvent } from '../../machines/ioapicPin.js';
 import type { LapicEmitted } from '../../machines/lapic.js';
 import { readLapicRegister, readMsr, SIGNAL } from '../../machines/lapic.js';
 import { advertisesSuppressEoiBroadcast, CREATE_IRQCHIP } from '../../machines/vm.js';
@@ -147,7 +147,7 @@ function guestAction(flow: Flow, command: Command): Observation {
       let entry: Rte = old;
       for (const half of RTE_WRITE_ORDER) {
         entry = withHalf(entry, command, half);
-        sendToPin(flow, command.pin, { type: 'WRITE_RTE', ...entry });
+        sendToPin(flow, command.pin, writeRteEvent(entry));
         if (writer !== undefined) enterGuest(flow, writer);
       }
       return {};

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { eventTable } from '../../machines/eventTable.js';
+import { writeRteEvent } from '../../machines/ioapicPin.js';
+import { scanRoutesEvent } from '../../machines/lapic.js';
+
+describe('eventTable: one frozen event per key', () => {
+  it('builds an event once per key and hands out that one object, frozen', () => {
+    let built = 0;
+    const line = eventTable(
+      (level: boolean) => (level ? 1 : 0),
+      (level: boolean) => {
+        built++;
+        return { type: 'SET_LINE', level };
+      },
+    );
+    const up = line(true);
+    expect(line(true)).toBe(up);
+    expect(Object.isFrozen(up)).toBe(true);
+    expect(line(false)).toEqual({ type: 'SET_LINE', level: false });
+    expect(built).toBe(2);
+  });
+
+  it('tells entry writes apart by every field, and finds equal ones built apart', () => {
+    const entry = { vector: 64, dest: 1, trigger: 'level', masked: false } as const;
+    expect(writeRteEvent({ ...entry })).toBe(writeRteEvent({ ...entry }));
+    const others = [
+      { ...entry, vector: 80 },
+      { ...entry, dest: 0 },
+      { ...entry, trigger: 'edge' as const },
+      { ...entry, masked: true },
+      { ...entry, vector: 0, dest: 2 },
+    ].map((e) => writeRteEvent(e));
+    expect(new Set([writeRteEvent(entry), ...others]).size).toBe(6);
+    expect(others[4]).toEqual({ type: 'WRITE_RTE', vector: 0, dest: 2, trigger: 'level', masked: false });
+  });
+
+  it('tells scans apart by which list a vector is in', () => {
+    expect(scanRoutesEvent([64, 80], [])).toBe(scanRoutesEvent([64, 80], []));
+    expect(scanRoutesEvent([64], [80])).not.toBe(scanRoutesEvent([64, 80], []));
+    expect(scanRoutesEvent([], [64, 80])).toEqual({ type: 'SCAN_ROUTES', targeted: [], elsewhere: [64, 80] });
+  });
+});
