@@ -17,13 +17,23 @@ function spivWithoutLvr(state: ModelState, vcpu: number): boolean {
   return lapic != null && spivDirectedEoi(lapic.value) && (lvrValue(lapic.value) & LVR_DIRECTED_EOI) === 0;
 }
 
-/** The vCPUs for which `broken` became true across this command. */
+/**
+ * The vCPUs for which `broken` became true across this command. `broken` reads a vCPU's LAPIC and the VM's state
+ * value only, and equal snapshots are one object (src/model/intern.ts): a vCPU whose both are the same objects as
+ * before cannot have changed.
+ */
 function newlyBroken(
   before: ModelState,
   after: ModelState,
   broken: (s: ModelState, vcpu: number) => boolean,
 ): number[] {
-  return after.lapics.flatMap((_, vcpu) => (broken(after, vcpu) && !broken(before, vcpu) ? [vcpu] : []));
+  const vmSame = before.vm.value === after.vm.value;
+  const vcpus: number[] = [];
+  after.lapics.forEach((lapic, vcpu) => {
+    if (vmSame && lapic === before.lapics[vcpu]) return;
+    if (broken(after, vcpu) && !broken(before, vcpu)) vcpus.push(vcpu);
+  });
+  return vcpus;
 }
 
 export const lvrAdvertise = stateless(
