@@ -117,7 +117,7 @@ export type PinEvent =
   /** Build it with writeRteEvent(). */
   | { type: 'WRITE_RTE'; vector: number; dest: number; trigger: Trigger; masked: boolean }
   | { type: 'SET_LINE'; level: boolean }
-  /** An EOI for `vector`: broadcast by the LAPIC (or KVM's exit), or written to the EOI register. */
+  /** An EOI for `vector`: broadcast by the LAPIC (or KVM's exit), or written to the EOI register. Build it with eoiEvent(). */
   | { type: 'EOI'; vector: number; source: 'broadcast' | 'register' }
   /** Deterministic clock time passes. */
   | { type: 'TICK'; ns: number }
@@ -132,6 +132,18 @@ export type PinEvent =
    * entry's destination reaches it with the entry's vector in its IRR or ISR.
    */
   | { type: 'RTC_RESTORE'; vcpu: number; reached: boolean; pending: boolean };
+
+/** An EOI reaching the pins, one frozen event per vector and source. */
+export const eoiEvent = eventTable(
+  (vector: number, source: 'broadcast' | 'register') => vector * 2 + (source === 'register' ? 1 : 0),
+  (vector: number, source: 'broadcast' | 'register'): PinEvent => ({ type: 'EOI', vector, source }),
+);
+
+/** A device's line, raised or lowered: frozen, as src/model/drive.ts finds a frozen event's answer by identity. */
+export const SET_LINE = {
+  up: Object.freeze({ type: 'SET_LINE', level: true }),
+  down: Object.freeze({ type: 'SET_LINE', level: false }),
+} as const satisfies Record<string, PinEvent>;
 
 /** The write of one half of an entry: the whole entry after it lands (withHalf()), one frozen event per entry. */
 export const writeRteEvent = eventTable(

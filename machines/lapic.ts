@@ -56,11 +56,18 @@ export type LapicEvent =
   | { type: 'WRMSR'; msr: number; value: number; highBits: boolean; vm: VmValue }
   | { type: 'EOI'; vm: VmValue }
   | { type: 'GET_LAPIC' }
+  /** Build it with deliverEvent(). */
   | { type: 'DELIVER'; vector: number; level: boolean }
   | { type: 'ACCEPT' }
   | { type: 'REQUEST_SCAN' }
   /** Build it with scanRoutesEvent(). */
   | { type: 'SCAN_ROUTES'; targeted: VectorSet; elsewhere: VectorSet };
+
+/** An interrupt message to a LAPIC, one frozen event per vector and trigger. */
+export const deliverEvent = eventTable(
+  (vector: number, level: boolean) => vector * 2 + (level ? 1 : 0),
+  (vector: number, level: boolean): LapicEvent => ({ type: 'DELIVER', vector, level }),
+);
 
 /** A scan's result for one vCPU, one frozen event per pair of vector sets. */
 export const scanRoutesEvent = eventTable(

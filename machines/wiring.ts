@@ -1,4 +1,5 @@
 import {
+  eoiEvent,
   isRtcPin,
   KVM_IOAPIC,
   type PinContext,
@@ -9,6 +10,7 @@ import {
   UNACCEPTED,
 } from './ioapicPin.js';
 import {
+  deliverEvent,
   type LapicContext,
   type LapicEmitted,
   type LapicEvent,
@@ -168,7 +170,7 @@ function rtcAccepted(pin: number): (vcpus: readonly number[]) => Send {
 }
 
 function broadcastEoi(vector: number): Send {
-  return { to: 'ioapicPin', at: 'every', event: { type: 'EOI', vector, source: 'broadcast' } };
+  return { to: 'ioapicPin', at: 'every', event: eoiEvent(vector, 'broadcast') };
 }
 
 /** What the VM machine's events reach. */
@@ -284,7 +286,7 @@ export const PIN_WIRES: WiresOf<PinEmitted> = {
       const deliver: Send = {
         to: 'lapic',
         at: vcpus,
-        event: { type: 'DELIVER', vector: e.vector, level: e.level },
+        event: deliverEvent(e.vector, e.level),
         unless: { answer: 'injected', send: unaccepted },
       };
       return e.tracked ? [{ ...deliver, tally: rtcAccepted(e.pin) }] : [deliver];

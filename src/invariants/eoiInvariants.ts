@@ -86,7 +86,10 @@ export const noStuckPin: Invariant<VectorSet> = {
   carries: 'pins',
   check(retargeted, executed) {
     const { command, before, after } = executed;
-    let next: VectorSet = retargeted.filter((pin) => after.pins[pin]?.value === 'remoteIrrSet');
+    let next: VectorSet =
+      retargeted.length === 0
+        ? retargeted
+        : retargeted.filter((pin) => after.pins[pin]?.value === 'remoteIrrSet');
     if (command.op === 'guest.ioapicWriteRte') {
       const pin = before.pins[command.pin];
       if (pin?.value === 'remoteIrrSet' && pin.context.vector !== command.vector)
@@ -99,10 +102,11 @@ export const noStuckPin: Invariant<VectorSet> = {
       });
     }
     after.pins.forEach((pin, index) => {
-      const dropped = !(executed.observation.deliveries ?? []).includes(pin.context.vector);
-      if (before.pins[index]?.value === 'remoteIrrClear' && pin.value === 'remoteIrrSet' && dropped) {
+      const was = before.pins[index];
+      // Stryker disable next-line ConditionalExpression: a shortcut; an unchanged pin (one object) set no Remote IRR.
+      if (was === pin || was?.value !== 'remoteIrrClear' || pin.value !== 'remoteIrrSet') return;
+      if (!(executed.observation.deliveries ?? []).includes(pin.context.vector))
         next = vectors.add(next, index);
-      }
     });
     const eoi = lapicEoiOf(executed);
     let vector: number | undefined;

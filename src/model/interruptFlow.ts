@@ -3,7 +3,14 @@ import { type LapicEmitted, type LapicEvent, lapicMachine } from '../../machines
 import { type VmEvent, vmMachine } from '../../machines/vm.js';
 import { LAPIC_WIRES, PIN_WIRES, type Send, VM_WIRES, type Wire } from '../../machines/wiring.js';
 import { advance, visit, visiting } from './drive.js';
-import { type LapicSnapshot, type ModelState, type PinSnapshot, startLapic, startPins } from './state.js';
+import {
+  copyState,
+  type LapicSnapshot,
+  type ModelState,
+  type PinSnapshot,
+  startLapic,
+  startPins,
+} from './state.js';
 
 /**
  * The state as one command unfolds, with the exits and deliveries it caused so far. The flow owns its state and the
@@ -27,7 +34,10 @@ export interface Flow {
 export function openFlow(state: ModelState): Flow {
   const lapics = state.lapics.slice();
   const pins = state.pins.slice();
-  return { state: { ...state, lapics, pins }, lapics, pins, exits: [], deliveries: [], eoiedPins: [] };
+  const copy = copyState(state);
+  copy.lapics = lapics;
+  copy.pins = pins;
+  return { state: copy, lapics, pins, exits: [], deliveries: [], eoiedPins: [] };
 }
 
 /** Carries each emitted event along its wire (machines/wiring.ts), in the order emitted. */

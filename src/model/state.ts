@@ -65,6 +65,12 @@ export function ioapicOwner(state: ModelState): 'kernel' | 'vmm' {
   return state.vm.value.irqchip === 'kernel' ? 'kernel' : 'vmm';
 }
 
+/** A shallow copy of the state, as one literal: the hot path copies a state for every command and reaction. */
+export function copyState(state: ModelState): ModelState {
+  const { profile, config, vm, lapics, pins, guest, clockNs } = state;
+  return { profile, config, vm, lapics, pins, guest, clockNs };
+}
+
 export function replaceAt<T>(items: readonly T[], index: number, item: T): readonly T[] {
   const copy = items.slice();
   copy[index] = item;

@@ -1,5 +1,12 @@
 import { MSR } from '../../machines/apic.js';
-import { RTE_WRITE_ORDER, type Rte, withHalf, writeRteEvent } from '../../machines/ioapicPin.js';
+import {
+  eoiEvent,
+  RTE_WRITE_ORDER,
+  type Rte,
+  SET_LINE,
+  withHalf,
+  writeRteEvent,
+} from '../../machines/ioapicPin.js';
 import type { LapicEmitted } from '../../machines/lapic.js';
 import { readLapicRegister, readMsr, SIGNAL } from '../../machines/lapic.js';
 import { advertisesSuppressEoiBroadcast, CREATE_IRQCHIP } from '../../machines/vm.js';
@@ -7,7 +14,7 @@ import { type Command, isIoctl } from './command.js';
 import { GUESTS } from './guests/index.js';
 import { type Flow, openFlow, sendToEveryPin, sendToLapic, sendToPin, sendToVm } from './interruptFlow.js';
 import type { Observation, Reaction } from './observation.js';
-import { type ModelState, replaceAt } from './state.js';
+import { copyState, type ModelState, replaceAt } from './state.js';
 import { enterGuest, ioapicWriter } from './vcpuEntry.js';
 
 /** The guest program may issue at most this many commands after one trace command; more means a storm. */
@@ -155,18 +162,18 @@ function guestAction(flow: Flow, command: Command): Observation {
     case 'guest.ioapicEoi': {
       const writer = ioapicWriter(flow.state);
       if (writer !== undefined) enterGuest(flow, writer);
-      sendToEveryPin(flow, { type: 'EOI', vector: command.vector, source: 'register' });
+      sendToEveryPin(flow, eoiEvent(command.vector, 'register'));
       return {};
     }
     case 'guest.init':
       sendToLapic(flow, command.vcpu, { type: 'INIT', advertise: advertise(flow) });
-      flow.state = { ...flow.state, guest: replaceAt(flow.state.guest, command.vcpu, { phase: 'off' }) };
+      flow.state.guest = replaceAt(flow.state.guest, command.vcpu, { phase: 'off' });
       return {};
     case 'device.setLine':
-      sendToPin(flow, command.pin, { type: 'SET_LINE', level: command.level === 1 });
+      sendToPin(flow, command.pin, command.level === 1 ? SET_LINE.up : SET_LINE.down);
       return {};
     case 'clock.advance':
-      flow.state = { ...flow.state, clockNs: flow.state.clockNs + command.ns };
+      flow.state.clockNs += command.ns;
       sendToEveryPin(flow, { type: 'TICK', ns: command.ns });
       return {};
     default:
@@ -201,10 +208,8 @@ function react(state: ModelState): { state: ModelState; reactions: Reaction[]; e
       const action = phase && program.next(current, vcpu, phase);
       if (!action) continue;
       const result = execute(current, action.command);
-      current = {
-        ...result.after,
-        guest: replaceAt(result.after.guest, vcpu, action.after(result.observation)),
-      };
+      current = copyState(result.after);
+      current.guest = replaceAt(current.guest, vcpu, action.after(result.observation));
       reactions.push({ command: action.command, observed: result.observation });
       executed.push({ ...result, after: current });
       acted = true;
