@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventTable } from '../../machines/eventTable.js';
-import { writeRteEvent } from '../../machines/ioapicPin.js';
-import { scanRoutesEvent } from '../../machines/lapic.js';
+import { eoiEvent, SET_LINE, writeRteEvent } from '../../machines/ioapicPin.js';
+import { deliverEvent, scanRoutesEvent } from '../../machines/lapic.js';
 
 describe('eventTable: one frozen event per key', () => {
   it('builds an event once per key and hands out that one object, frozen', () => {
@@ -38,5 +38,18 @@ describe('eventTable: one frozen event per key', () => {
     expect(scanRoutesEvent([64, 80], [])).toBe(scanRoutesEvent([64, 80], []));
     expect(scanRoutesEvent([64], [80])).not.toBe(scanRoutesEvent([64, 80], []));
     expect(scanRoutesEvent([], [64, 80])).toEqual({ type: 'SCAN_ROUTES', targeted: [], elsewhere: [64, 80] });
+  });
+});
+
+describe('the tabled events of the wiring', () => {
+  it('gives one frozen DELIVER per vector and trigger, one EOI per vector and source', () => {
+    expect(deliverEvent(64, true)).toBe(deliverEvent(64, true));
+    expect(deliverEvent(64, false)).toEqual({ type: 'DELIVER', vector: 64, level: false });
+    expect(deliverEvent(65, false)).not.toBe(deliverEvent(64, true));
+    expect(eoiEvent(80, 'register')).toBe(eoiEvent(80, 'register'));
+    expect(eoiEvent(80, 'broadcast')).toEqual({ type: 'EOI', vector: 80, source: 'broadcast' });
+    expect(eoiEvent(81, 'broadcast')).not.toBe(eoiEvent(80, 'register'));
+    expect(SET_LINE.up).toEqual({ type: 'SET_LINE', level: true });
+    expect(Object.isFrozen(SET_LINE.down)).toBe(true);
   });
 });
