@@ -15,18 +15,20 @@ import type { ExploredRow, ExploreJob, ExploreWorkerData } from './exploreWorker
 import type { CliIo } from './io.js';
 import { verdict } from './verdict.js';
 
-interface Explored {
-  results: ExploreResult[];
+interface Explored extends Searched {
   files: Map<object, string>;
-  visited: Set<string>;
   seconds: number;
 }
 
+/** The rows' results in row order, the seconds each took, and the coverage ids they reached. */
+interface Searched {
+  results: ExploreResult[];
+  rowSeconds: number[];
+  visited: Set<string>;
+}
+
 /** Explores the rows one after the other on this thread, with a progress bar on a terminal. */
-function exploreHere(
-  io: CliIo,
-  options: ExploreCliOptions,
-): { results: ExploreResult[]; visited: Set<string> } {
+function exploreHere(io: CliIo, options: ExploreCliOptions): Searched {
   const bar =
     io.isTty && !options.json
       ? new SingleBar({
@@ -35,6 +37,7 @@ function exploreHere(
           stream: process.stdout,
         })
       : undefined;
+  const rowSeconds: number[] = [];
   const { result: results, visited } = measureCoverage(() =>
     options.rows.map((row, k) => {
       const rowStarted = Date.now();
@@ -48,10 +51,11 @@ function exploreHere(
         },
       });
       bar?.stop();
+      rowSeconds.push((Date.now() - rowStarted) / 1000);
       return result;
     }),
   );
-  return { results, visited };
+  return { results, rowSeconds, visited };
 }
 
 function boundsOf(options: ExploreCliOptions): ExploreWorkerData {
@@ -59,10 +63,9 @@ function boundsOf(options: ExploreCliOptions): ExploreWorkerData {
 }
 
 /** Explores the rows on worker threads, a row each; the results come back in row order, whatever finished first. */
-async function exploreInWorkers(
-  options: ExploreCliOptions,
-): Promise<{ results: ExploreResult[]; visited: Set<string> }> {
+async function exploreInWorkers(options: ExploreCliOptions): Promise<Searched> {
   const results: ExploreResult[] = [];
+  const rowSeconds: number[] = [];
   const visited = new Set<string>();
   const jobs: ExploreJob[] = options.rows.map((row, position) => ({ row, position }));
   const script = new URL('./exploreWorker.js', import.meta.url);
@@ -73,18 +76,18 @@ async function exploreInWorkers(
     options.workers,
     (explored) => {
       results[explored.position] = explored.result;
+      rowSeconds[explored.position] = explored.seconds;
       for (const id of explored.visited) visited.add(id);
     },
   );
-  return { results, visited };
+  return { results, rowSeconds, visited };
 }
 
 async function runRows(io: CliIo, options: ExploreCliOptions): Promise<Explored> {
   const started = Date.now();
-  const { results, visited } =
-    options.workers > 1 ? await exploreInWorkers(options) : exploreHere(io, options);
+  const searched = options.workers > 1 ? await exploreInWorkers(options) : exploreHere(io, options);
   const files = new Map<object, string>();
-  for (const result of results) {
+  for (const result of searched.results) {
     for (const found of result.found) {
       const file = counterexampleFile(options.out, found).replace(
         /\.json$/,
@@ -99,12 +102,17 @@ async function runRows(io: CliIo, options: ExploreCliOptions): Promise<Explored>
       files.set(deadlock, file);
     }
   }
-  return { results, files, visited, seconds: (Date.now() - started) / 1000 };
+  return { ...searched, files, seconds: (Date.now() - started) / 1000 };
 }
 
-function printRow(io: CliIo, result: ExploreResult, files: ReadonlyMap<object, string>): void {
+function printRow(
+  io: CliIo,
+  result: ExploreResult,
+  seconds: number,
+  files: ReadonlyMap<object, string>,
+): void {
   io.out(
-    `\n${rowName(result.row)}: ${result.states} states, ${result.transitions} transitions, ${boundOf(result)}, ${Math.round(result.bytesPerState)} bytes/state${result.symmetry ? ', up to symmetry' : ''}\n`,
+    `\n${rowName(result.row)}: ${result.states} states, ${result.transitions} transitions, ${boundOf(result)}, ${Math.round(result.bytesPerState)} bytes/state${result.symmetry ? ', up to symmetry' : ''}, ${seconds.toFixed(1)} s\n`,
   );
   for (const found of result.found) {
     const verdict = found.violation.expected === null ? 'VIOLATED' : `expected: ${found.violation.expected}`;
@@ -159,7 +167,10 @@ function report(explored: Explored, options: ExploreCliOptions) {
     depth: options.depth,
     symmetry: options.symmetry,
     invariants: INVARIANT_IDS,
-    rows: explored.results.map((r) => rowJson(r, explored.files)),
+    rows: explored.results.map((r, k) => ({
+      ...rowJson(r, explored.files),
+      seconds: explored.rowSeconds[k],
+    })),
     coverage,
     seconds: explored.seconds,
     verdict: judge(explored.results, options).json,
@@ -174,7 +185,9 @@ export async function explore(io: CliIo, options: ExploreCliOptions): Promise<nu
     io.out(`${JSON.stringify(report(explored, options), null, 2)}\n`);
     return judge(explored.results, options).code;
   }
-  for (const result of explored.results) printRow(io, result, explored.files);
+  explored.results.forEach((result, k) => {
+    printRow(io, result, explored.rowSeconds[k] as number, explored.files);
+  });
   return summary(io, explored, options, true);
 }
 
@@ -190,7 +203,15 @@ export async function matrix(io: CliIo, options: ExploreCliOptions): Promise<num
     io.out(`${JSON.stringify(report(explored, options), null, 2)}\n`);
     return judge(explored.results, options).code;
   }
-  io.out(`\n${matrixTable(explored.results)}\n`);
+  const perRow = {
+    header: `${'states'.padStart(10)}  ${'depth'.padStart(5)}  ${'seconds'.padStart(7)}`,
+    cell: (k: number) => {
+      const result = explored.results[k] as ExploreResult;
+      const depth = `${result.depth}${result.exhausted ? '' : '+'}`;
+      return `${String(result.states).padStart(10)}  ${depth.padStart(5)}  ${(explored.rowSeconds[k] as number).toFixed(1).padStart(7)}`;
+    },
+  };
+  io.out(`\n${matrixTable(explored.results, perRow)}\n`);
   const bounds = new Set(explored.results.map((r) => (r.exhausted ? 'fixpoint' : boundOf(r))));
   io.out(`\nproven to: ${[...bounds].join(', ')}; written: ${json}, ${markdown}\n`);
   return summary(io, explored, options, false);

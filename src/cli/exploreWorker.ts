@@ -14,19 +14,23 @@ export interface ExploreJob {
   position: number;
 }
 
-/** A row explored on a worker thread: its result and the machine states, transitions and wires it reached. */
+/** A row explored on a worker thread: its result, how long it took, and the machine states, transitions and wires it reached. */
 export interface ExploredRow {
   /** The job's position. */
   position: number;
   /** What the search established. */
   result: ExploreResult;
+  /** Seconds the search took. */
+  seconds: number;
   /** Coverage ids reached. */
   visited: string[];
 }
 
 const bounds = workerData as ExploreWorkerData;
 parentPort?.on('message', (job: ExploreJob) => {
+  const started = performance.now();
   const { result, visited } = measureCoverage(() => explore(job.row, bounds));
-  const explored: ExploredRow = { position: job.position, result, visited: [...visited] };
+  const seconds = (performance.now() - started) / 1000;
+  const explored: ExploredRow = { position: job.position, result, seconds, visited: [...visited] };
   parentPort?.postMessage(explored);
 });

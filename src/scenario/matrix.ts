@@ -30,14 +30,23 @@ export function verdicts(result: RowFindings): Record<string, Verdict> {
 
 const MARK: Record<Verdict, string> = { clean: '.', expected: 'q', violated: 'X' };
 
-/** The kernel × VMM × policy × guest table, one column per invariant. */
-export function matrixTable(results: readonly RowFindings[]): string {
+/** Columns after the verdicts: their header, and the cells of the row at an index (the matrix's states, depth, seconds). */
+export interface TrailingColumns {
+  /** Header of the columns. */
+  header: string;
+  /** The cells of one row. */
+  cell: (row: number) => string;
+}
+
+/** The kernel × VMM × policy × guest table, one column per invariant, then `trailing` if given. */
+export function matrixTable(results: readonly RowFindings[], trailing?: TrailingColumns): string {
   const names = results.map((r) => rowName(r.row));
   const width = Math.max(...names.map((n) => n.length), 3);
-  const header = `${'row'.padEnd(width)}  ${INVARIANT_IDS.map((_, i) => String(i + 1).padStart(2)).join(' ')}`;
+  const after = (text: string) => (trailing === undefined ? '' : `  ${text}`);
+  const header = `${'row'.padEnd(width)}  ${INVARIANT_IDS.map((_, i) => String(i + 1).padStart(2)).join(' ')}${after(trailing?.header ?? '')}`;
   const lines = results.map((r, k) => {
     const v = verdicts(r);
-    return `${(names[k] as string).padEnd(width)}  ${INVARIANT_IDS.map((id) => MARK[v[id] as Verdict].padStart(2)).join(' ')}`;
+    return `${(names[k] as string).padEnd(width)}  ${INVARIANT_IDS.map((id) => MARK[v[id] as Verdict].padStart(2)).join(' ')}${after(trailing?.cell(k) ?? '')}`;
   });
   const legend = INVARIANT_IDS.map((id, i) => `${String(i + 1).padStart(2)} ${id}`).join('\n');
   return [

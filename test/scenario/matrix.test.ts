@@ -39,4 +39,17 @@ describe('matrixTable', () => {
     expect(table[4]).toBe('. clean   q expected (documented quirk or known finding)   X VIOLATED');
     expect(table.slice(5)).toEqual(INVARIANT_IDS.map((id, i) => `${String(i + 1).padStart(2)} ${id}`));
   });
+
+  it('appends trailing columns after the verdicts: their header, then the cells of each row', () => {
+    const rows = [
+      { row, found: [] },
+      { row: makeRow('legacy', 'qemu', 'native', 'windows-hyperv'), found: [] },
+    ];
+    const plain = matrixTable(rows).split('\n');
+    const table = matrixTable(rows, { header: 'states', cell: (k) => String(10 * (k + 1)) }).split('\n');
+    expect(table[0]).toBe(`${plain[0]}  states`);
+    expect(table[1]).toBe(`${plain[1]}  10`);
+    expect(table[2]).toBe(`${plain[2]}  20`);
+    expect(table.slice(3)).toEqual(plain.slice(3));
+  });
 });
