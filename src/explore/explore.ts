@@ -127,7 +127,7 @@ export function explore(row: Row, options: ExploreOptions): ExploreResult {
   // for the guest that has no program.
   const symmetry = options.symmetry && row.guest === 'adversarial';
   const key = new StateKey(row.config, symmetry);
-  const visited = new StateTable(key.words);
+  const visited = new StateTable(key.words, table.length);
   const graph = new ProgressGraph();
   const found: Found[] = [];
   const seen = new Set<string>();

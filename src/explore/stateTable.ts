@@ -24,7 +24,7 @@ function hash(words: Uint32Array): number {
 export class StateTable {
   private keys: Uint32Array;
   private parents = new Int32Array(1024);
-  private vias = new Uint16Array(1024);
+  private vias: Uint8Array | Uint16Array;
   private slots = new Int32Array(2048).fill(EMPTY);
   /** Distinct states stored. */
   count = 0;
@@ -32,8 +32,11 @@ export class StateTable {
   constructor(
     /** Key width in 32-bit words. */
     readonly words: number,
+    /** Commands in the exploration's table: a byte holds the command that reached a state when they are at most 256. */
+    commands: number,
   ) {
     this.keys = new Uint32Array(1024 * words);
+    this.vias = commands <= 256 ? new Uint8Array(1024) : new Uint16Array(1024);
   }
 
   /** Stores the key if new and returns its id; returns ~id (negative) when it was already there. */

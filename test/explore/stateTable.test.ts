@@ -6,7 +6,7 @@ describe('StateTable', () => {
   it('interns each distinct key once, through growth and rehashing, and keeps how it was reached (seed 72)', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.nat(50), fc.nat(3)), { maxLength: 3000 }), (pairs) => {
-        const table = new StateTable(2);
+        const table = new StateTable(2, 7);
         const ids = new Map<string, number>();
         pairs.forEach(([a, b], n) => {
           const id = table.intern(Uint32Array.of(a, b), n - 1, n % 7);
@@ -27,9 +27,19 @@ describe('StateTable', () => {
   });
 
   it('stores many states in a few dozen bytes each', () => {
-    const table = new StateTable(4);
+    const table = new StateTable(4, 41);
     for (let i = 0; i < 100_000; i++) table.intern(Uint32Array.of(i, i >>> 3, 7, 0), i - 1, 0);
     expect(table.count).toBe(100_000);
     expect(table.bytesPerState()).toBeLessThanOrEqual(64);
+  });
+
+  it('keeps the command that reached a state in a byte for up to 256 commands, else in two', () => {
+    const few = new StateTable(1, 256);
+    const many = new StateTable(1, 257);
+    few.intern(Uint32Array.of(1), -1, 255);
+    many.intern(Uint32Array.of(1), -1, 256);
+    expect(few.via(0)).toBe(255);
+    expect(many.via(0)).toBe(256);
+    expect(many.bytesPerState() - few.bytesPerState()).toBe(1024);
   });
 });
