@@ -26,8 +26,10 @@ export default defineConfig({
       'test/report/**',
       'test/export/standaloneRepro.test.ts',
       'test/library/describeVmm.test.ts',
-      // 810 rows explored and fuzzed (35 s): explore.test.ts holds the explorer's quick tests.
+      // Exhaustive searches to a fixpoint: seconds per run, and they cover nearly every mutant of the model.
+      'test/explore/explore.test.ts',
       'test/explore/agreesWithFuzzer.test.ts',
+      'test/explore/matrixReport.test.ts',
       'test/advise/**',
     ],
     setupFiles: ['test/pinnedSeed.ts'],
