@@ -30,6 +30,7 @@ export default defineConfig({
       'test/explore/explore.test.ts',
       'test/explore/agreesWithFuzzer.test.ts',
       'test/explore/matrixReport.test.ts',
+      'test/bench/**',
       'test/advise/**',
     ],
     setupFiles: ['test/pinnedSeed.ts'],

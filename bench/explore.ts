@@ -7,12 +7,9 @@
  * symmetry): otherwise they explore different models, and the bench says where they part, prints no ratio and
  * exits 1.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { explore } from '../src/explore/explore.js';
 import { makeRow, type Row } from '../src/scenario/row.js';
+import { type SpinRun, spinModel } from './spin.js';
 
 const BENCH_ROWS = [
   { guest: 'adversarial', depth: 6 },
@@ -45,60 +42,10 @@ function seoib(row: Row, depth: number, symmetry: boolean): Rate {
   };
 }
 
-function has(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function installSpin(): string | undefined {
-  if (has('spin')) return undefined;
-  const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
-  try {
-    const [command, ...args] = [...sudo, 'apt-get', 'install', '-y', 'spin'];
-    execFileSync(command as string, args, { stdio: 'ignore', timeout: 300_000 });
-    return undefined;
-  } catch (error) {
-    return `apt-get install spin failed (${(error as Error).message.split('\n')[0]})`;
-  }
-}
-
-interface SpinRun {
-  states: number;
-  seconds: number;
-  megabytes: number;
-}
-
 /** Spin's own counters: states stored (at each depth too), elapsed seconds, and memory beyond a depth-1 run's, per state. */
 function spin(guest: string, depth: number): Rate | string {
-  const missing = installSpin() ?? (has('gcc') ? undefined : 'no gcc');
-  if (missing !== undefined) return missing;
-  const dir = mkdtempSync(join(tmpdir(), 'seoib-spin-'));
-  const model = join(import.meta.dirname, '..', '..', 'bench', 'promela', `${guest}.pml`);
-  execFileSync('spin', ['-a', model], { cwd: dir, stdio: 'ignore' });
-  execFileSync('gcc', ['-O2', '-DSAFETY', '-DBFS', '-DNOCLAIM', '-DMEMLIM=8192', '-o', 'pan', 'pan.c'], {
-    cwd: dir,
-    stdio: 'ignore',
-  });
-  if (!existsSync(join(dir, 'pan'))) return 'pan did not build';
-  // The model's initial values are the state after setup, so depth n covers n commands, as in seoib.
-  const run = (depth: number): SpinRun => {
-    let text = '';
-    try {
-      text = execFileSync(join(dir, 'pan'), [`-m${depth}`], { cwd: dir, encoding: 'utf8' });
-    } catch (error) {
-      text = String((error as { stdout?: string }).stdout ?? '');
-    }
-    const number = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? Number.NaN);
-    return {
-      states: number(/([\d.e+]+) states, stored/),
-      seconds: number(/elapsed time ([\d.e+]+) seconds/),
-      megabytes: number(/([\d.]+)\s+total actual memory usage/),
-    };
-  };
+  const run = spinModel(guest, true);
+  if (typeof run === 'string') return run;
   const runs = Array.from({ length: depth }, (_, d) => run(d + 1));
   // Depth 1 stores a few dozen states: its memory is pan's own (the hash table), which a state does not cost.
   const [empty, full] = [runs[0], runs[depth - 1]] as [SpinRun, SpinRun];
