@@ -135,6 +135,7 @@ export type PinEvent =
 
 /** An EOI reaching the pins, one frozen event per vector and source. */
 export const eoiEvent = eventTable(
+  // Stryker disable next-line ArithmeticOperator,EqualityOperator: any key that tells the events apart serves.
   (vector: number, source: 'broadcast' | 'register') => vector * 2 + (source === 'register' ? 1 : 0),
   (vector: number, source: 'broadcast' | 'register'): PinEvent => ({ type: 'EOI', vector, source }),
 );
@@ -148,6 +149,7 @@ export const SET_LINE = {
 /** The write of one half of an entry: the whole entry after it lands (withHalf()), one frozen event per entry. */
 export const writeRteEvent = eventTable(
   (entry: Rte) =>
+    // Stryker disable next-line ArithmeticOperator: any key that tells the entries apart serves (a vector is below 256).
     ((entry.dest * 256 + entry.vector) * 2 + (entry.trigger === 'level' ? 1 : 0)) * 2 +
     (entry.masked ? 1 : 0),
   (entry: Rte): PinEvent => ({

@@ -42,11 +42,10 @@ export interface TrailingColumns {
 export function matrixTable(results: readonly RowFindings[], trailing?: TrailingColumns): string {
   const names = results.map((r) => rowName(r.row));
   const width = Math.max(...names.map((n) => n.length), 3);
-  const after = (text: string) => (trailing === undefined ? '' : `  ${text}`);
-  const header = `${'row'.padEnd(width)}  ${INVARIANT_IDS.map((_, i) => String(i + 1).padStart(2)).join(' ')}${after(trailing?.header ?? '')}`;
+  const header = `${'row'.padEnd(width)}  ${INVARIANT_IDS.map((_, i) => String(i + 1).padStart(2)).join(' ')}${trailing === undefined ? '' : `  ${trailing.header}`}`;
   const lines = results.map((r, k) => {
     const v = verdicts(r);
-    return `${(names[k] as string).padEnd(width)}  ${INVARIANT_IDS.map((id) => MARK[v[id] as Verdict].padStart(2)).join(' ')}${after(trailing?.cell(k) ?? '')}`;
+    return `${(names[k] as string).padEnd(width)}  ${INVARIANT_IDS.map((id) => MARK[v[id] as Verdict].padStart(2)).join(' ')}${trailing === undefined ? '' : `  ${trailing.cell(k)}`}`;
   });
   const legend = INVARIANT_IDS.map((id, i) => `${String(i + 1).padStart(2)} ${id}`).join('\n');
   return [

@@ -37,6 +37,7 @@ describe('eventTable: one frozen event per key', () => {
   it('tells scans apart by which list a vector is in', () => {
     expect(scanRoutesEvent([64, 80], [])).toBe(scanRoutesEvent([64, 80], []));
     expect(scanRoutesEvent([64], [80])).not.toBe(scanRoutesEvent([64, 80], []));
+    expect(scanRoutesEvent([1, 11], [])).not.toBe(scanRoutesEvent([111], []));
     expect(scanRoutesEvent([], [64, 80])).toEqual({ type: 'SCAN_ROUTES', targeted: [], elsewhere: [64, 80] });
   });
 });
