@@ -32,6 +32,11 @@ describe('explicitIoapicEoi', () => {
     expect(action.after({})).toEqual({ ...handling('pinMasked') });
   });
 
+  it('finds the level entry on pin 0 too', () => {
+    const action = explicitIoapicEoi(stateWith('ioapic-0x11', [pin5({ pin: 0 })]), handling('lapicEoiDone'));
+    expect(action.command).toEqual({ ...pin5({ pin: 0 }), trigger: 'edge', masked: true });
+  });
+
   it('then restores that entry to level and unmasks it', () => {
     const masked = stateWith('ioapic-0x11', [pin5({ trigger: 'edge', masked: true })]);
     const action = explicitIoapicEoi(masked, handling('pinMasked'));

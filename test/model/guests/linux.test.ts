@@ -4,7 +4,7 @@ import type { Command } from '../../../src/model/command.js';
 import { GUESTS } from '../../../src/model/guests/index.js';
 import { commandJson } from '../../../src/model/traceFormat.js';
 import { TRACE_FORMAT } from '../../../src/model/traceSchema.js';
-import { orderedSetup } from '../../helpers.js';
+import { orderedSetup, runCommands } from '../../helpers.js';
 
 /** The guest program's reactions to a level (or edge) interrupt on pin 5, as trace commands. */
 function reactions(guest: string, vmm: string, trigger: 'level' | 'edge'): unknown[] {
@@ -53,6 +53,15 @@ describe('linux', () => {
 
   it('services the device, reads TMR, and relies on the broadcast when the TMR bit is set', () => {
     expect(reactions('linux', 'ioapic-0x20', 'level')).toEqual([...taken, readTmr, lapicEoi]);
+  });
+
+  it('is idle after the broadcast, still believing it has no directed EOI', () => {
+    const { state } = runCommands({ kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'linux' }, [
+      ...orderedSetup(undefined),
+      rte('level', false) as Command,
+      { op: 'device.setLine', pin: 5, level: 1 },
+    ]);
+    expect(state.guest[0]).toEqual({ phase: 'idle', directed: false });
   });
 
   it('EOIs the I/O APIC itself when the TMR bit is clear (an edge entry)', () => {
