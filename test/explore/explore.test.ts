@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../../src/explore/explore.js';
 import { runCommands } from '../../src/fuzz/interpret.js';
 import { EXCUSES } from '../../src/invariants/excuses.js';
+import { MAX_REACTIONS } from '../../src/model/step.js';
+import { commandsFor } from '../../src/scenario/alphabet.js';
 import { verdicts } from '../../src/scenario/matrix.js';
 import { setupCommands } from '../../src/scenario/policy.js';
 import { makeRow } from '../../src/scenario/row.js';
@@ -41,16 +43,7 @@ describe('explore finds each failure with a shortest trace', () => {
   });
 });
 
-describe('explore reaches the fixpoint', () => {
-  it('upstream/ioapic-0x20/enable/adversarial, 1 vCPU and 1 pin: 2888 states, no violation', () => {
-    const result = explore(makeRow('upstream', 'ioapic-0x20', 'enable', 'adversarial', one), unbounded);
-    expect(result.exhausted).toBe(true);
-    expect(result.truncated).toBe(false);
-    // A property of the model, not of the machine: a change here means the model's reachable states changed.
-    expect(result.states).toBe(2888);
-    expect(result.found).toEqual([]);
-  });
-
+describe('explore bounds', () => {
   it('stops at maxStates and says so', () => {
     const result = explore(makeRow('upstream', 'ioapic-0x20', 'enable', 'adversarial', one), {
       ...unbounded,
@@ -63,10 +56,10 @@ describe('explore reaches the fixpoint', () => {
 });
 
 describe('symmetry reduction', () => {
-  it('keeps every verdict and stores fewer states (2 vCPUs, 2 pins, depth 4)', () => {
+  it('keeps every verdict and stores fewer states (2 vCPUs, 2 pins, depth 3)', () => {
     const row = makeRow('upstream', 'ioapic-0x20', 'adversarial', 'adversarial', { vcpus: 2, pins: 2 });
-    const reduced = explore(row, { ...unbounded, depth: 4 });
-    const full = explore(row, { ...unbounded, depth: 4, symmetry: false });
+    const reduced = explore(row, { ...unbounded, depth: 3 });
+    const full = explore(row, { ...unbounded, depth: 3, symmetry: false });
     expect(reduced.symmetry).toBe(true);
     expect(verdicts(reduced)).toEqual(verdicts(full));
     expect(reduced.states).toBeLessThan(full.states);
@@ -75,5 +68,58 @@ describe('symmetry reduction', () => {
   it('is not applied to a guest program, which serves the lowest vCPU and pin first', () => {
     const row = makeRow('upstream', 'ioapic-0x20', 'enable', 'linux', { vcpus: 2, pins: 1 });
     expect(explore(row, { ...unbounded, depth: 2 }).symmetry).toBe(false);
+  });
+});
+
+describe('explore reports its search', () => {
+  const row = makeRow('upstream', 'ioapic-0x20', 'none', 'credential-guard', one);
+
+  it('after each layer: its depth, the new states as the frontier, the states and transitions so far', () => {
+    const layers: { depth: number; frontier: number; states: number; transitions: number }[] = [];
+    const result = explore(row, { ...unbounded, onLayer: (layer) => layers.push(layer) });
+    expect(result.exhausted).toBe(true);
+    expect(layers.map((l) => l.depth)).toEqual(layers.map((_, k) => k + 1));
+    expect(layers.at(-1)).toMatchObject({
+      frontier: 0,
+      states: result.states,
+      transitions: result.transitions,
+    });
+    layers.forEach((layer, k) => {
+      const before = k === 0 ? { states: 1, transitions: 0, frontier: 1 } : (layers[k - 1] as typeof layer);
+      expect(layer.frontier).toBe(layer.states - before.states);
+      // Every state of the last frontier takes every command of the alphabet (one vCPU, created in setup).
+      expect(layer.transitions - before.transitions).toBe(before.frontier * commandsFor(row, [0]).length);
+    });
+    expect(result.depth).toBe(layers.length);
+    expect(result.bytesPerState).toBeGreaterThan(0);
+  });
+
+  it('takes no command naming a vCPU that does not exist yet', () => {
+    const bare = makeRow('upstream', 'ioapic-0x20', 'adversarial', 'adversarial', one);
+    const alphabet = commandsFor(bare, [0]);
+    const result = explore(bare, { ...unbounded, depth: 1 });
+    expect(result.transitions).toBe(alphabet.filter((command) => !('vcpu' in command)).length);
+    expect(result.transitions).toBeLessThan(alphabet.length);
+  });
+
+  it('keeps the first counterexample of each invariant, documented or not, once', () => {
+    const result = explore(row, unbounded);
+    const kinds = result.found.map((f) => `${f.violation.invariant}/${f.violation.expected === null}`);
+    expect(kinds.length).toBeGreaterThan(0);
+    expect(new Set(kinds).size).toBe(kinds.length);
+    for (const found of result.found) {
+      const replayed = runCommands(row, found.commands).violations;
+      expect(replayed.map((v) => v.invariant)).toContain(found.violation.invariant);
+      expect(found.commands.slice(0, setupCommands(row).length)).toEqual(setupCommands(row));
+    }
+  });
+
+  it('refuses a depth at which the EOI throttle could be reached, since state keys leave its counter out', () => {
+    const qemu = makeRow('upstream', 'qemu', 'none', 'linux', one);
+    const reachable = Math.ceil(10_000 / (MAX_REACTIONS + 1));
+    expect(() => explore(qemu, { ...unbounded, depth: reachable })).toThrow(
+      `explore: depth ${reachable} could reach the qemu EOI throttle (10000 EOIs)`,
+    );
+    expect(explore(qemu, { ...unbounded, depth: reachable - 1, maxStates: 10 }).truncated).toBe(true);
   });
 });
