@@ -32,6 +32,8 @@ async function plainStep(): Promise<typeof step> {
   }));
   const plain = await import('../../src/model/step.js');
   vi.doUnmock('../../src/model/drive.js');
+  // The mutation suite shares one module registry: a later suite must not import this copy of the model.
+  vi.resetModules();
   return plain.step;
 }
 
