@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hasCommand } from '../src/io/hasCommand.js';
 
 /** What one Spin run printed. */
 export interface SpinRun {
@@ -17,18 +18,9 @@ export interface SpinRun {
   megabytes: number;
 }
 
-function has(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Installs spin with apt-get when missing; why it is still missing, or undefined. */
 function installSpin(): string | undefined {
-  if (has('spin')) return undefined;
+  if (hasCommand('spin')) return undefined;
   const sudo = process.getuid?.() === 0 ? [] : ['sudo', '-n'];
   try {
     const [command, ...args] = [...sudo, 'apt-get', 'install', '-y', 'spin'];
@@ -51,8 +43,8 @@ const PROMELA = [
  */
 export function spinModel(name: string, install: boolean): ((depth: number) => SpinRun) | string {
   const missing =
-    (install ? installSpin() : has('spin') ? undefined : 'spin is not installed') ??
-    (has('gcc') ? undefined : 'no gcc');
+    (install ? installSpin() : hasCommand('spin') ? undefined : 'spin is not installed') ??
+    (hasCommand('gcc') ? undefined : 'no gcc');
   if (missing !== undefined) return missing;
   const dir = mkdtempSync(join(tmpdir(), 'seoib-spin-'));
   const model = join(PROMELA, `${name}.pml`);

@@ -13,6 +13,7 @@ import {
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../io/atomicWrite.js';
 import { withFolderLock } from '../io/folderLock.js';
+import { hasCommand } from '../io/hasCommand.js';
 import { KvmUnavailable } from './kvmUnavailable.js';
 import { cacheDir } from './projectRoot.js';
 import { runnerBinary } from './runnerBinary.js';
@@ -169,16 +170,6 @@ export function qemuBoot(image: KernelImage, initrd: string, memoryMb: number): 
     ...['-nographic', '-no-reboot', '-kernel', image.vmlinuz, '-initrd', initrd],
     ...['-append', 'console=ttyS0 quiet loglevel=1 panic=-1'],
   ];
-}
-
-/** Whether a command is on the PATH. */
-function hasCommand(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const INIT = (modules: readonly string[], program: string) => `#!/bin/busybox sh
