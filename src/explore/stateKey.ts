@@ -30,8 +30,6 @@ function layoutFor(config: Config) {
     vm: {
       irqchip: 2,
       seoib: 2,
-      hasVcpus: 1,
-      created: config.vcpus,
       reservedPins: 3,
       x2apicFormat: 1,
       quirkOff: 1,
@@ -45,8 +43,8 @@ function layoutFor(config: Config) {
       spivLow: 4,
       vectorSet: VECTOR_SET_BITS,
       scanRequested: 1,
-      hasStaleEoi: 1,
-      staleEoi: VECTOR_BITS,
+      /** 0 for none, else 1 + the vector's code. */
+      staleEoi: VECTOR_BITS + 1,
     },
     guest: { phase: 3, directed: 1, vector: VECTOR_BITS, step: 3 },
     pin: { remoteIrr: 1, version: 1, vector: VECTOR_BITS, dest: vcpuBits, level: 1, masked: 1, line: 1 },
@@ -72,10 +70,11 @@ function wordsFor(layout: Layout, config: Config): number {
  * invariants' carried monitors) packed into a few 32-bit words. With symmetry, the key is the least over every
  * renaming of vCPUs and of pins, so states equal up to renaming share one key.
  *
- * Left out on purpose: the profile and config (fixed per exploration), the pin number and vCPU id inside each
- * machine's context (their position), the order of vcpuIds (only its membership is ever read), the clock
- * (no profile reads it yet; one that does must add it here), TPR (no alphabet command writes it; encode() refuses a
- * state with one) and KVM's RTC EOI tracking (pin 8, beyond EXPLORE_LIMITS.pins).
+ * Left out on purpose: the profile and config (fixed per exploration), the VM's vCPU ids and `vcpus` region (a vCPU
+ * is created exactly when its LAPIC snapshot is there, which the key holds), the pin number and vCPU id inside each
+ * machine's context (their position), the clock (no profile reads it yet; one that does must add it here), TPR (no
+ * alphabet command writes it; encode() refuses a state with one) and KVM's RTC EOI tracking (pin 8, beyond
+ * EXPLORE_LIMITS.pins).
  */
 export class StateKey {
   /** Key length in 32-bit words. */
@@ -132,12 +131,14 @@ export class StateKey {
     return this.best;
   }
 
+  // Stryker disable EqualityOperator,BooleanLiteral: any total order of the keys picks one canonical renaming.
   private less(a: Uint32Array, b: Uint32Array): boolean {
     for (let i = 0; i < a.length; i++) {
       if (a[i] !== b[i]) return (a[i] as number) < (b[i] as number);
     }
     return false;
   }
+  // Stryker restore EqualityOperator,BooleanLiteral
 
   private write(state: ModelState, monitors: Monitors, vcpus: number[], pins: number[]): void {
     const out = this.trial;
@@ -146,10 +147,6 @@ export class StateKey {
     const bits = this.layout.vm;
     out.put(IRQCHIP[value.irqchip], bits.irqchip);
     out.put(SEOIB[value.seoib], bits.seoib);
-    out.put(value.vcpus === 'some' ? 1 : 0, bits.hasVcpus);
-    let created = 0;
-    for (const id of context.vcpuIds) created |= 1 << (vcpus[id] as number);
-    out.put(created, bits.created);
     out.put(this.reservedPins.code(context.reservedPins), bits.reservedPins);
     out.put(context.x2apicFormat ? 1 : 0, bits.x2apicFormat);
     out.put(context.broadcastQuirkDisabled ? 1 : 0, bits.quirkOff);
@@ -189,8 +186,7 @@ export class StateKey {
     for (const set of [context.irr, context.isr, context.tmr, context.eoiExit])
       out.put(this.vectorMask(set), bits.vectorSet);
     out.put(context.scanRequested ? 1 : 0, bits.scanRequested);
-    out.put(context.staleEoi >= 0 ? 1 : 0, bits.hasStaleEoi);
-    out.put(context.staleEoi >= 0 ? this.vectors.code(context.staleEoi) : 0, bits.staleEoi);
+    out.put(context.staleEoi < 0 ? 0 : 1 + this.vectors.code(context.staleEoi), bits.staleEoi);
   }
 
   private writeGuest(phase: GuestPhase): void {
