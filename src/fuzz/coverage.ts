@@ -35,7 +35,11 @@ export function machineGraph(): { states: string[]; transitions: string[]; wirin
 /** Runs `work` while recording what the machines visit. */
 export function measureCoverage<T>(work: () => T): { result: T; visited: Set<string> } {
   const visited = new Set<string>();
+  // advance() hands over one array per memoised answer, and a wire one per wire: each is read once.
+  const read = new WeakSet<readonly string[]>();
   setVisitor((ids) => {
+    if (read.has(ids)) return;
+    read.add(ids);
     for (const id of ids) visited.add(id);
   });
   try {

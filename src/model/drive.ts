@@ -55,9 +55,9 @@ export function visiting(): boolean {
   return visitor !== null;
 }
 
-/** Reports a wire taken (machines/wiring.ts) to coverage measurement, like a machine transition. */
-export function visit(id: string): void {
-  visitor?.([id]);
+/** Reports wires taken (machines/wiring.ts) to coverage measurement, like a machine transition's ids. */
+export function visit(ids: readonly string[]): void {
+  visitor?.(ids);
 }
 
 /** Answers per machine, by snapshot and then by event, both interned (intern.ts): lookups are by identity. */

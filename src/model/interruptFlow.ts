@@ -40,6 +40,18 @@ export function openFlow(state: ModelState): Flow {
   return { state: copy, lapics, pins, exits: [], deliveries: [], eoiedPins: [] };
 }
 
+/** Each wire's coverage id, in one array kept per wire: coverage reads an array it has seen once. */
+const wireVisits = new WeakMap<object, readonly string[]>();
+
+function wireIds(wire: Wire<never>, type: string): readonly string[] {
+  let ids = wireVisits.get(wire);
+  if (ids === undefined) {
+    ids = [`${wire.from}.${type}`];
+    wireVisits.set(wire, ids);
+  }
+  return ids;
+}
+
 /** Carries each emitted event along its wire (machines/wiring.ts), in the order emitted. */
 function carry<E extends { type: string }>(
   flow: Flow,
@@ -50,7 +62,7 @@ function carry<E extends { type: string }>(
     const wire = wires[e.type] as Wire<E> | undefined;
     if (wire === undefined) continue;
     // Stryker disable next-line ConditionalExpression: a shortcut; visit() without a coverage visitor does nothing.
-    if (visiting()) visit(`${wire.from}.${e.type}`);
+    if (visiting()) visit(wireIds(wire, e.type));
     for (const send of wire.route(e, flow.state)) perform(flow, send);
   }
 }
