@@ -259,6 +259,16 @@ describe('no-storm', () => {
     expect(next).toEqual({ monitor: { counts: { 64: 1 }, reported: false } });
   });
 
+  it('names the lowest vector when two storm within one executed command', () => {
+    const both = noStorm.check(noStorm.initial, deliveries([80, 80, 80, 80, 80, 64, 64, 64, 64]), {
+      index: 0,
+      reaction: null,
+    });
+    expect(both.violation).toBe('vector 64 delivered 4 times within one command');
+    const quiet = noStorm.check(both.monitor, deliveries([]), { index: 0, reaction: 0 });
+    expect(quiet).toEqual({ monitor: { counts: { 64: 4, 80: 5 }, reported: true } });
+  });
+
   it('reports the credential-guard storm of the quirk at its fourth delivery', () => {
     const found = violationsOf({ kernel: 'legacy', vmm: 'ioapic-0x20', guest: 'credential-guard' }, [
       ...bootedSplit(undefined).slice(0, 4),
