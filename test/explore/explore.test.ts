@@ -29,6 +29,19 @@ describe('explore finds each failure with a shortest trace', () => {
     },
   );
 
+  it('reports a violation of the setup itself with the setup up to the ioctl that broke it', () => {
+    const row = makeRow('upstream-apply-first', 'firecracker', 'enable', 'linux', one);
+    const found = explore(row, { ...unbounded, depth: 0 }).found.map((f) => [
+      f.violation.invariant,
+      f.commands,
+    ]);
+    const [irqchip, enable] = setupCommands(row);
+    expect(found).toEqual([
+      ['enable-needs-split', [irqchip, enable]],
+      ['failed-ioctl-atomic', [irqchip, enable]],
+    ]);
+  });
+
   it('reports the stuck pin as a deadlock of the graph, with a trace that leaves it pending', () => {
     const row = makeRow('upstream', 'ioapic-0x11', 'enable', 'windows-hyperv', one);
     const { deadlocks } = explore(row, unbounded);
