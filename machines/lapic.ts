@@ -69,6 +69,31 @@ export const deliverEvent = eventTable(
   (vector: number, level: boolean): LapicEvent => ({ type: 'DELIVER', vector, level }),
 );
 
+/** WRMSR tables, one per VM state value object (a twin of equal value only shares less, never answers wrong). */
+const wrmsrTables = new WeakMap<VmValue, (msr: number, value: number, highBits: boolean) => LapicEvent>();
+
+/**
+ * A guest's x2APIC MSR write (0x800-0x8ff, as the trace format bounds it; `value` its low 32 bits), one frozen
+ * event per MSR, value and VM state value: guest programs write EOI on nearly every step.
+ */
+export function wrmsrEvent(msr: number, value: number, highBits: boolean, vm: VmValue): LapicEvent {
+  let table = wrmsrTables.get(vm);
+  if (table === undefined) {
+    table = eventTable(
+      (msr: number, value: number, highBits: boolean) => (msr * 2 + (highBits ? 1 : 0)) * 2 ** 32 + value,
+      (msr: number, value: number, highBits: boolean): LapicEvent => ({
+        type: 'WRMSR',
+        msr,
+        value,
+        highBits,
+        vm,
+      }),
+    );
+    wrmsrTables.set(vm, table);
+  }
+  return table(msr, value, highBits);
+}
+
 /** A scan's result for one vCPU, one frozen event per pair of vector sets. */
 export const scanRoutesEvent = eventTable(
   (targeted: VectorSet, elsewhere: VectorSet) => `${targeted.join(',')}/${elsewhere.join(',')}`,

@@ -8,7 +8,7 @@ import {
   writeRteEvent,
 } from '../../machines/ioapicPin.js';
 import type { LapicEmitted } from '../../machines/lapic.js';
-import { readLapicRegister, readMsr, SIGNAL } from '../../machines/lapic.js';
+import { readLapicRegister, readMsr, SIGNAL, wrmsrEvent } from '../../machines/lapic.js';
 import { advertisesSuppressEoiBroadcast, CREATE_IRQCHIP } from '../../machines/vm.js';
 import { type Command, isIoctl } from './command.js';
 import { GUESTS } from './guests/index.js';
@@ -115,13 +115,7 @@ function faultOf(emitted: readonly LapicEmitted[]): Observation {
 }
 
 function wrmsr(flow: Flow, vcpu: number, msr: number, value: bigint): Observation {
-  const event = {
-    type: 'WRMSR',
-    msr,
-    value: Number(value & 0xffff_ffffn),
-    highBits: value > 0xffff_ffffn,
-    vm: flow.state.vm.value,
-  } as const;
+  const event = wrmsrEvent(msr, Number(value & 0xffff_ffffn), value > 0xffff_ffffn, flow.state.vm.value);
   return faultOf(sendToLapic(flow, vcpu, event));
 }
 

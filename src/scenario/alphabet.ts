@@ -1,5 +1,11 @@
 import { MAX_RESERVED_IOAPIC_PINS, MSR } from '../../machines/apic.js';
-import { type LapicEmitted, type LapicEvent, lapicMachine, SIGNAL } from '../../machines/lapic.js';
+import {
+  type LapicEmitted,
+  type LapicEvent,
+  lapicMachine,
+  SIGNAL,
+  wrmsrEvent,
+} from '../../machines/lapic.js';
 import {
   advertisesSuppressEoiBroadcast,
   CREATE_IRQCHIP,
@@ -142,15 +148,6 @@ function eventOf<E extends LapicEvent | VmEvent>(
   return events[advertise ? 1 : 0] as E;
 }
 
-/** The guest's EOI write, one frozen event per VM state value (memoised snapshots share their values). */
-const eoiWrites = new WeakMap<VmSnapshot['value'], LapicEvent>();
-
-function eoiWrite(vm: VmSnapshot['value']): LapicEvent {
-  return cached(eoiWrites, vm, () =>
-    Object.freeze({ type: 'WRMSR', msr: MSR.eoi, value: 0, highBits: false, vm }),
-  );
-}
-
 /** The VM machine's answer to the event: its ioctl return value. */
 function vmRet(vm: VmSnapshot, event: VmEvent): number | undefined {
   return advance(vmMachine, vm, event).emitted.find((e) => e.type === 'ret')?.value;
@@ -227,7 +224,9 @@ export function accepted(state: ModelState, command: Command): boolean {
     case 'guest.init':
       return present;
     case 'guest.eoi':
-      return lapicAnswers(lapic, eoiWrite(state.vm.value)).some((e) => e.type === 'retired');
+      return lapicAnswers(lapic, wrmsrEvent(MSR.eoi, 0, false, state.vm.value)).some(
+        (e) => e.type === 'retired',
+      );
     case 'guest.ioapicEoi':
       return state.pins.some((p) => p.context.vector === command.vector && p.value === 'remoteIrrSet');
     case 'device.setLine':

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { eventTable } from '../../machines/eventTable.js';
 import { eoiEvent, SET_LINE, writeRteEvent } from '../../machines/ioapicPin.js';
-import { deliverEvent, scanRoutesEvent } from '../../machines/lapic.js';
+import { deliverEvent, scanRoutesEvent, wrmsrEvent } from '../../machines/lapic.js';
+import type { VmValue } from '../../machines/vm.js';
 
 describe('eventTable: one frozen event per key', () => {
   it('builds an event once per key and hands out that one object, frozen', () => {
@@ -52,5 +53,21 @@ describe('the tabled events of the wiring', () => {
     expect(eoiEvent(81, 'broadcast')).not.toBe(eoiEvent(80, 'register'));
     expect(SET_LINE.up).toEqual({ type: 'SET_LINE', level: true });
     expect(Object.isFrozen(SET_LINE.down)).toBe(true);
+  });
+
+  it('gives one frozen WRMSR per MSR, value, high bits and VM state value object', () => {
+    const vm: VmValue = { irqchip: 'split', seoib: 'enabled', vcpus: 'some' };
+    const eoi = wrmsrEvent(0x80b, 0, false, vm);
+    expect(eoi).toEqual({ type: 'WRMSR', msr: 0x80b, value: 0, highBits: false, vm });
+    expect(Object.isFrozen(eoi)).toBe(true);
+    expect(wrmsrEvent(0x80b, 0, false, vm)).toBe(eoi);
+    const others = [
+      wrmsrEvent(0x80f, 0, false, vm),
+      wrmsrEvent(0x80b, 1, false, vm),
+      wrmsrEvent(0x80b, 0, true, vm),
+      wrmsrEvent(0x80b, 0, false, { ...vm }),
+    ];
+    expect(new Set([eoi, ...others]).size).toBe(5);
+    expect(others[3]).toEqual(eoi);
   });
 });
