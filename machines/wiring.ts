@@ -110,7 +110,10 @@ export function destinationOf(
   const broadcast = dest === BROADCAST_DEST;
   if (broadcast && machines.vm.context.broadcastQuirkDisabled && x2apicLogicalMode(machines))
     return { vcpus: [], slowPathFoundNone: false };
-  const vcpus = machines.lapics.flatMap((_, vcpu) => (matchesDest(machines, vcpu, dest) ? [vcpu] : []));
+  const vcpus: number[] = [];
+  machines.lapics.forEach((_, vcpu) => {
+    if (matchesDest(machines, vcpu, dest)) vcpus.push(vcpu);
+  });
   const slowPath =
     broadcast || !machines.lapics.some((lapic) => lapic != null && lapic.value.apic !== 'absent');
   return { vcpus, slowPathFoundNone: slowPath && vcpus.length === 0 };

@@ -124,13 +124,13 @@ export const noStuckPin: Invariant<VectorSet> = {
 
 interface StormCount {
   /** Deliveries per vector since the current trace command began. */
-  counts: Readonly<Record<number, number>>;
+  counts: ReadonlyMap<number, number>;
   /** A storm was already reported for this trace command. */
   reported: boolean;
 }
 
 /** A trace command's count before any delivery, shared: a monitor is never written after it is returned. */
-const FRESH_COUNT: StormCount = Object.freeze({ counts: Object.freeze({}), reported: false });
+const FRESH_COUNT: StormCount = Object.freeze({ counts: new Map(), reported: false });
 
 export const noStorm: Invariant<StormCount> = {
   id: 'no-storm',
@@ -139,24 +139,24 @@ export const noStorm: Invariant<StormCount> = {
   appliesTo: "every profile; a storm shows in the guest program's reactions",
   excuses: BROADCAST_EXCUSES,
   // Stryker disable next-line BooleanLiteral: never read, the first check is a trace command's, which starts afresh.
-  initial: { counts: {}, reported: false },
+  initial: { counts: new Map(), reported: false },
   check(monitor, executed, position) {
     const start = position.reaction === null ? FRESH_COUNT : monitor;
     const deliveries = executed.observation.deliveries ?? [];
     // Stryker disable next-line ConditionalExpression: a shortcut; counting no deliveries changes no count.
     if (deliveries.length === 0) return { monitor: start };
-    const counts: Record<number, number> = { ...start.counts };
+    const counts = new Map(start.counts);
     // Until a storm is reported every count is within the bound, so only a vector delivered now can pass it.
     let storming: number | undefined;
     for (const vector of deliveries) {
-      const n = (counts[vector] ?? 0) + 1;
-      counts[vector] = n;
+      const n = (counts.get(vector) ?? 0) + 1;
+      counts.set(vector, n);
       if (n > STORM_BOUND && (storming === undefined || vector < storming)) storming = vector;
     }
     if (storming === undefined || start.reported) return { monitor: { counts, reported: start.reported } };
     return {
       monitor: { counts, reported: true },
-      violation: `vector ${storming} delivered ${counts[storming]} times within one command`,
+      violation: `vector ${storming} delivered ${counts.get(storming)} times within one command`,
     };
   },
 };

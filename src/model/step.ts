@@ -119,7 +119,7 @@ function wrmsr(flow: Flow, vcpu: number, msr: number, value: bigint): Observatio
   return faultOf(sendToLapic(flow, vcpu, event));
 }
 
-/** Guest, device and clock commands; returns the op-specific part of the observation. */
+/** Guest, device and clock commands; returns the op-specific part of the observation, a new object each time. */
 function guestAction(flow: Flow, command: Command): Observation {
   if ('vcpu' in command) {
     lapicOf(flow.state, command.vcpu);
@@ -182,8 +182,11 @@ export function execute(state: ModelState, command: Command): Executed {
     const observation = ioctl(flow, command);
     return { command, before: state, after: flow.state, observation, eoiedPins: flow.eoiedPins };
   }
-  const specific = guestAction(flow, command);
-  const observation = { ...specific, exits: flow.exits, deliveries: flow.deliveries };
+  // guestAction() builds its answer afresh, so it is completed in place: a spread here took a tenth of the
+  // explorer's time (node --cpu-prof).
+  const observation = guestAction(flow, command);
+  observation.exits = flow.exits;
+  observation.deliveries = flow.deliveries;
   return { command, before: state, after: flow.state, observation, eoiedPins: flow.eoiedPins };
 }
 

@@ -246,17 +246,31 @@ describe('no-storm', () => {
     const first = noStorm.check(noStorm.initial, deliveries([64, 64, 80]), { index: 0, reaction: null });
     expect(first.violation).toBeUndefined();
     const third = noStorm.check(first.monitor, deliveries([64, 80]), { index: 0, reaction: 0 });
-    expect(third).toEqual({ monitor: { counts: { 64: 3, 80: 2 }, reported: false } });
+    expect(third).toEqual({
+      monitor: {
+        counts: new Map([
+          [64, 3],
+          [80, 2],
+        ]),
+        reported: false,
+      },
+    });
     const fourth = noStorm.check(third.monitor, deliveries([64]), { index: 0, reaction: 1 });
     expect(fourth).toEqual({
-      monitor: { counts: { 64: 4, 80: 2 }, reported: true },
+      monitor: {
+        counts: new Map([
+          [64, 4],
+          [80, 2],
+        ]),
+        reported: true,
+      },
       violation: 'vector 64 delivered 4 times within one command',
     });
     expect(
       noStorm.check(fourth.monitor, deliveries([64]), { index: 0, reaction: 2 }).violation,
     ).toBeUndefined();
     const next = noStorm.check(fourth.monitor, deliveries([64]), { index: 1, reaction: null });
-    expect(next).toEqual({ monitor: { counts: { 64: 1 }, reported: false } });
+    expect(next).toEqual({ monitor: { counts: new Map([[64, 1]]), reported: false } });
   });
 
   it('names the lowest vector when two storm within one executed command', () => {
@@ -266,7 +280,15 @@ describe('no-storm', () => {
     });
     expect(both.violation).toBe('vector 64 delivered 4 times within one command');
     const quiet = noStorm.check(both.monitor, deliveries([]), { index: 0, reaction: 0 });
-    expect(quiet).toEqual({ monitor: { counts: { 64: 4, 80: 5 }, reported: true } });
+    expect(quiet).toEqual({
+      monitor: {
+        counts: new Map([
+          [64, 4],
+          [80, 5],
+        ]),
+        reported: true,
+      },
+    });
   });
 
   it('reports the credential-guard storm of the quirk at its fourth delivery', () => {
