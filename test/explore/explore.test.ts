@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkedStep, startChecked } from '../../src/check/checkedRun.js';
 import { explore } from '../../src/explore/explore.js';
 import { runCommands } from '../../src/fuzz/interpret.js';
 import { EXCUSES } from '../../src/invariants/excuses.js';
@@ -53,6 +54,28 @@ describe('explore finds each failure with a shortest trace', () => {
   it('finds no deadlock where the VMM can end the interrupt: ENABLE with an EOI register', () => {
     const row = makeRow('upstream', 'ioapic-0x20', 'enable', 'windows-hyperv', one);
     expect(explore(row, unbounded).deadlocks).toEqual([]);
+  });
+
+  // A guest that leaves Remote IRR set in every way it can: with an EOI register it can always end the interrupt
+  // itself (guest.ioapicEoi is a progress move); without one, only rewriting the entry (a repair) would.
+  it.each([
+    ['ioapic-0x20', []],
+    ['ioapic-0x11', [64, 80]],
+  ] as const)('adversarial guest after ENABLE on %s: stuck vectors %j', (vmm, stuck) => {
+    const row = makeRow('upstream', vmm, 'enable', 'adversarial', one);
+    const { deadlocks, exhausted, states } = explore(row, unbounded);
+    expect(exhausted).toBe(true);
+    expect(deadlocks.map((d) => d.vector)).toEqual(stuck);
+    for (const { states: where, commands } of deadlocks) {
+      expect(where).toBeGreaterThan(0);
+      expect(where).toBeLessThan(states);
+      let run = startChecked({ kernel: row.kernel, vmm: row.vmm, guest: row.guest }, row.config);
+      commands.forEach((command, index) => {
+        run = checkedStep(run, command, index).next;
+      });
+      const [pin] = run.state.pins;
+      expect([pin?.value, pin?.context.trigger]).toEqual(['remoteIrrSet', 'level']);
+    }
   });
 });
 

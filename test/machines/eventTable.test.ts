@@ -66,8 +66,12 @@ describe('the tabled events of the wiring', () => {
       wrmsrEvent(0x80b, 1, false, vm),
       wrmsrEvent(0x80b, 0, true, vm),
       wrmsrEvent(0x80b, 0, false, { ...vm }),
+      wrmsrEvent(0x80a, 0, true, vm),
+      wrmsrEvent(0x80c, 0, false, vm),
+      wrmsrEvent(0x80b, 2 ** 32 - 1, false, vm),
+      wrmsrEvent(0x80c, 2 ** 32 - 1, false, vm),
     ];
-    expect(new Set([eoi, ...others]).size).toBe(5);
+    expect(new Set([eoi, ...others]).size).toBe(9);
     expect(others[3]).toEqual(eoi);
   });
 });
