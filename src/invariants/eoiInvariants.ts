@@ -138,8 +138,7 @@ export const noStorm: Invariant<StormCount> = {
   clause: 'DESIGN §1 failure 1: "repeated delivery before the guest\'s I/O APIC EOI"',
   appliesTo: "every profile; a storm shows in the guest program's reactions",
   excuses: BROADCAST_EXCUSES,
-  // Stryker disable next-line BooleanLiteral: never read, the first check is a trace command's, which starts afresh.
-  initial: { counts: new Map(), reported: false },
+  initial: FRESH_COUNT,
   check(monitor, executed, position) {
     const start = position.reaction === null ? FRESH_COUNT : monitor;
     const deliveries = executed.observation.deliveries ?? [];

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { checkedStep, startChecked } from '../../src/check/checkedRun.js';
 import { explore } from '../../src/explore/explore.js';
 import { runCommands } from '../../src/fuzz/interpret.js';
 import { EXCUSES } from '../../src/invariants/excuses.js';
@@ -8,6 +7,7 @@ import { commandsFor } from '../../src/scenario/alphabet.js';
 import { verdicts } from '../../src/scenario/matrix.js';
 import { setupCommands } from '../../src/scenario/policy.js';
 import { makeRow } from '../../src/scenario/row.js';
+import { runCommands as stateAfter } from '../helpers.js';
 
 const one = { vcpus: 1, pins: 1 };
 const unbounded = { depth: 100, maxStates: 1_000_000, symmetry: true };
@@ -69,11 +69,7 @@ describe('explore finds each failure with a shortest trace', () => {
     for (const { states: where, commands } of deadlocks) {
       expect(where).toBeGreaterThan(0);
       expect(where).toBeLessThan(states);
-      let run = startChecked({ kernel: row.kernel, vmm: row.vmm, guest: row.guest }, row.config);
-      commands.forEach((command, index) => {
-        run = checkedStep(run, command, index).next;
-      });
-      const [pin] = run.state.pins;
+      const [pin] = stateAfter(row, commands, row.config).state.pins;
       expect([pin?.value, pin?.context.trigger]).toEqual(['remoteIrrSet', 'level']);
     }
   });
