@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -11,6 +12,9 @@ export default defineConfig({
   resolve: { alias: selfAlias },
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
+    globalSetup: ['test/globalSetup.ts'],
+    // Vitest's default leaves a core to itself (one worker on 2 cores); its own process does little meanwhile.
+    maxWorkers: Math.max(2, availableParallelism()),
     testTimeout: 60_000,
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: 'reports/vitest.json' },

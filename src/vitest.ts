@@ -1,6 +1,6 @@
 /** seoib inside a VMM project's own vitest suite: `import { describeVmm } from 'seoib/vitest'`. */
 import { test } from '@fast-check/vitest';
-import { describe, expect } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { choicesArbitrary } from './fuzz/campaign.js';
 import { recordedTrace } from './fuzz/counterexample.js';
 import { interpret } from './fuzz/interpret.js';
@@ -20,13 +20,15 @@ export interface DescribeVmmOptions extends VmmCheckOptions {
 }
 
 /**
- * Registers `profile` and declares one property test per kernel × policy × guest row: every invariant holds after
+ * Registers `profile` for its tests and declares one property test per kernel × policy × guest row: every invariant holds after
  * every command of every generated run. A failure is shrunk by fast-check and reported with the violations and
  * the minimal seoib-trace/1 trace, ready for `seoib replay`.
  */
 export function describeVmm(profile: VmmProfile, options: DescribeVmmOptions = {}): void {
-  registerVmm(profile);
+  const unregister = registerVmm(profile);
   describe(`seoib invariants for VMM ${profile.name}`, () => {
+    // Files may share one module registry (vitest --isolate=false): the profile leaves with its tests.
+    afterAll(unregister);
     for (const row of vmmRows(profile.name, options)) {
       const parameters = {
         numRuns: options.numRuns ?? 200,

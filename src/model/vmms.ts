@@ -102,13 +102,18 @@ export function quirksOf(profile: VmmProfile): IoapicQuirks {
 
 /**
  * Adds a VMM project's own profile, so rows and traces can name it. Built-in names are refused; registering a
- * custom name again replaces it.
+ * custom name again replaces it. Returns what undoes it (a test's cleanup): the name goes back to what it named.
  */
-export function registerVmm(profile: VmmProfile): void {
+export function registerVmm(profile: VmmProfile): () => void {
   if (profiles.some((builtIn) => builtIn.name === profile.name)) {
     throw new Error(`registerVmm: "${profile.name}" is a built-in VMM profile; choose another name`);
   }
+  const replaced = registry.get(profile.name);
   registry.set(profile.name, profile);
+  return () => {
+    if (replaced === undefined) registry.delete(profile.name);
+    else registry.set(profile.name, replaced);
+  };
 }
 
 /** KVM's in-kernel I/O APIC (KVM_IOAPIC), used whatever the VMM profile once KVM_CREATE_IRQCHIP succeeds. */

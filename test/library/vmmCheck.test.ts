@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { choicesArbitrary } from '../../src/fuzz/campaign.js';
 import { failingViolations, vmmRows } from '../../src/library/vmmCheck.js';
 import { registerVmm, VMMS } from '../../src/model/vmms.js';
 
-registerVmm({ name: 'test-0x11', description: 'a custom 0x11 I/O APIC', ioapicVersion: 0x11 });
+afterAll(registerVmm({ name: 'test-0x11', description: 'a custom 0x11 I/O APIC', ioapicVersion: 0x11 }));
 
 describe('vmmRows', () => {
   it('checks the patched kernel, the three real policies and every named guest by default', () => {

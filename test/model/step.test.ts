@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import type { Command } from '../../src/model/command.js';
 import { initialState, type ModelState } from '../../src/model/state.js';
 import { MAX_REACTIONS, step } from '../../src/model/step.js';
@@ -169,12 +169,13 @@ describe('step: which vCPUs are asked to rescan (KVM_REQ_SCAN_IOAPIC)', () => {
 
 describe('step: the clock', () => {
   it('adds up, and lets a throttled re-delivery wait out its time', () => {
-    registerVmm({
+    const unregister = registerVmm({
       name: 'test-throttle-after-1',
       description: 'a 0x20 I/O APIC that waits 1000 ns before every re-delivery on EOI',
       ioapicVersion: 0x20,
       quirks: { throttleEois: 1, throttleNs: 1000 },
     });
+    onTestFinished(unregister);
     const tick = (ns: number): Command => ({ op: 'clock.advance', ns });
     const { observations, state } = runCommands(
       { kernel: 'upstream', vmm: 'test-throttle-after-1', guest: 'adversarial' },

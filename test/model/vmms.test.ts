@@ -14,13 +14,17 @@ describe('VMM profiles', () => {
   });
 
   it("adds a project's own profile, replaces it when registered again, and refuses every built-in name", () => {
-    registerVmm({ name: 'test-own-0x20', description: 'first', ioapicVersion: 0x20 });
-    registerVmm({ name: 'test-own-0x20', description: 'second', ioapicVersion: 0x11 });
+    const removeFirst = registerVmm({ name: 'test-own-0x20', description: 'first', ioapicVersion: 0x20 });
+    const restoreFirst = registerVmm({ name: 'test-own-0x20', description: 'second', ioapicVersion: 0x11 });
     expect(VMMS.get('test-own-0x20')).toEqual({
       name: 'test-own-0x20',
       description: 'second',
       ioapicVersion: 0x11,
     });
+    restoreFirst();
+    expect(VMMS.get('test-own-0x20')?.description).toBe('first');
+    removeFirst();
+    expect(VMMS.has('test-own-0x20')).toBe(false);
     for (const name of BUILT_IN)
       expect(() => registerVmm({ name, description: 'mine', ioapicVersion: 0x20 })).toThrow(
         `registerVmm: "${name}" is a built-in VMM profile; choose another name`,
