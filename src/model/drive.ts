@@ -4,12 +4,11 @@ import {
   type EmittedFrom,
   type EventFromLogic,
   getInitialMicrosteps,
-  getMicrosteps,
   type InputFrom,
   type SnapshotFrom,
-  transition,
 } from 'xstate';
 import { internEvent, internSnapshot } from './intern.js';
+import { type Microstep, microsteps } from './macrostep.js';
 
 /** A machine snapshot reduced to what determines its future: state value and context. */
 export interface Persisted<TValue, TContext> {
@@ -100,41 +99,48 @@ export function start<M extends AnyStateMachine>(machine: M, input: InputFrom<M>
 
 type Snapshot = ReturnType<AnyStateMachine['resolveState']>;
 
-/** Transitions the event takes, including those of events its actions raise within the same macrostep. */
+/** Transitions the macrostep took: the event's, then those of events its actions raised; then the active nodes. */
 function visitedBy(
   machine: AnyStateMachine,
   snapshot: Snapshot,
   event: { type: string },
-  next: Snapshot,
+  steps: Microstep[],
 ): string[] {
   const ids = machine.getTransitionData(snapshot, event).map(transitionId);
-  const [first] = getMicrosteps(machine, snapshot, event);
+  const [first] = steps;
   if (first !== undefined) {
-    for (const action of first[1] as readonly { type: string; params?: unknown }[]) {
+    for (const action of first[1]) {
       // Stryker disable next-line ConditionalExpression: other actions raise nothing: no emitted event names a transition.
       if (action.type !== 'xstate.raise') continue;
       const raised = (action.params as { event: { type: string } }).event;
       ids.push(...machine.getTransitionData(first[0], raised).map(transitionId));
     }
   }
-  for (const node of next._nodes) ids.push(node.id);
+  for (const node of (steps[steps.length - 1]?.[0] ?? snapshot)._nodes) ids.push(node.id);
   return ids;
 }
 
+/**
+ * One macrostep through XState's pure getMicrosteps(): its last microstep is transition()'s next snapshot, its
+ * actions are transition()'s, microstep by microstep (one inert actor per memo miss, where transition() and a
+ * separate getMicrosteps() for coverage built two).
+ */
 function transitionOnce<TValue, TContext, TEmitted>(
   machine: AnyStateMachine,
   state: Persisted<TValue, TContext>,
   event: { type: string },
 ): Advanced<TValue, TContext, TEmitted> {
   const snapshot = machine.resolveState(state as { value: never; context: never });
-  const [next, actions] = transition(machine, snapshot, event);
-  const emitted = (actions as readonly { type: string; params?: unknown }[])
-    .filter((action) => action.type === 'xstate.emit')
-    .map((action) => (action.params as { event: TEmitted }).event);
+  const steps = microsteps(machine, snapshot, event);
+  const next = steps[steps.length - 1]?.[0] ?? snapshot;
+  const emitted: TEmitted[] = [];
+  for (const [, actions] of steps)
+    for (const action of actions)
+      if (action.type === 'xstate.emit') emitted.push((action.params as { event: TEmitted }).event);
   return {
     next: { value: next.value as TValue, context: next.context as TContext },
     emitted,
-    visited: visitedBy(machine, snapshot, event, next),
+    visited: visitedBy(machine, snapshot, event, steps),
   };
 }
 
