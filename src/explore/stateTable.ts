@@ -1,15 +1,19 @@
 const EMPTY = -1;
 
-function grow<T extends Int32Array | Uint32Array | Uint16Array | Uint8Array>(array: T, length: number): T {
-  if (length <= array.length) return array;
-  const bigger = new (array.constructor as new (n: number) => T)(Math.max(length, array.length * 2));
-  bigger.set(array);
-  return bigger;
-}
+/**
+ * States per page. Keys, parents and commands live in fixed pages, never copied to grow: a table holds at most one
+ * page of slack, where doubling arrays held up to half their size.
+ */
+const PAGE_BITS = 10;
+const PAGE_STATES = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE_STATES - 1;
 
-function hash(words: Uint32Array): number {
+/** Open addressing with linear probing stays quick up to this fill; the slot array doubles beyond it. */
+const MAX_LOAD = 0.75;
+
+function hash(words: Uint32Array, from: number, to: number): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < words.length; i++) {
+  for (let i = from; i < to; i++) {
     h = Math.imul(h ^ (words[i] as number), 0x01000193);
     h ^= h >>> 15;
   }
@@ -17,14 +21,15 @@ function hash(words: Uint32Array): number {
 }
 
 /**
- * The explorer's visited set: fixed-width keys stored densely, found through an open-addressing hash table of
- * state ids. Each state also records how breadth-first search first reached it (parent id and command), so the
- * path to any state is the shortest one.
+ * The explorer's visited set: fixed-width keys stored densely in pages, found through an open-addressing hash
+ * table of state ids. Each state also records how breadth-first search first reached it (parent id and command),
+ * so the path to any state is the shortest one.
  */
 export class StateTable {
-  private keys: Uint32Array;
-  private parents = new Int32Array(1024);
-  private vias: Uint8Array | Uint16Array;
+  private readonly keys: Uint32Array[] = [];
+  private readonly parents: Int32Array[] = [];
+  private readonly vias: (Uint8Array | Uint16Array)[] = [];
+  private readonly wideVias: boolean;
   private slots = new Int32Array(2048).fill(EMPTY);
   /** Distinct states stored. */
   count = 0;
@@ -35,15 +40,14 @@ export class StateTable {
     /** Commands in the exploration's table: a byte holds the command that reached a state when they are at most 256. */
     commands: number,
   ) {
-    this.keys = new Uint32Array(1024 * words);
-    this.vias = commands <= 256 ? new Uint8Array(1024) : new Uint16Array(1024);
+    this.wideVias = commands > 256;
   }
 
   /** Stores the key if new and returns its id; returns ~id (negative) when it was already there. */
   intern(key: Uint32Array, parent: number, via: number): number {
-    if (this.count * 2 >= this.slots.length) this.rehash();
+    if (this.count + 1 > this.slots.length * MAX_LOAD) this.rehash();
     const mask = this.slots.length - 1;
-    for (let slot = hash(key) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = hash(key, 0, this.words) & mask; ; slot = (slot + 1) & mask) {
       const id = this.slots[slot] as number;
       if (id === EMPTY) {
         this.slots[slot] = this.add(key, parent, via);
@@ -55,35 +59,41 @@ export class StateTable {
 
   /** The parent state's id (-1 for the root). */
   parent(id: number): number {
-    return this.parents[id] as number;
+    return (this.parents[id >>> PAGE_BITS] as Int32Array)[id & PAGE_MASK] as number;
   }
 
   /** The command (an index into the exploration's command table) that first reached this state. */
   via(id: number): number {
-    return this.vias[id] as number;
+    return (this.vias[id >>> PAGE_BITS] as Uint8Array)[id & PAGE_MASK] as number;
   }
 
   /** Bytes held per stored state: keys, parent links and the hash table, at their allocated sizes. */
   bytesPerState(): number {
-    const bytes =
-      this.keys.byteLength + this.parents.byteLength + this.vias.byteLength + this.slots.byteLength;
+    let bytes = this.slots.byteLength;
+    for (const pages of [this.keys, this.parents, this.vias])
+      for (const page of pages) bytes += page.byteLength;
     return bytes / Math.max(this.count, 1);
   }
 
   private add(key: Uint32Array, parent: number, via: number): number {
     const id = this.count++;
-    this.keys = grow(this.keys, this.count * this.words);
-    this.parents = grow(this.parents, this.count);
-    this.vias = grow(this.vias, this.count);
-    this.keys.set(key, id * this.words);
-    this.parents[id] = parent;
-    this.vias[id] = via;
+    const page = id >>> PAGE_BITS;
+    if (page === this.keys.length) {
+      this.keys.push(new Uint32Array(PAGE_STATES * this.words));
+      this.parents.push(new Int32Array(PAGE_STATES));
+      this.vias.push(this.wideVias ? new Uint16Array(PAGE_STATES) : new Uint8Array(PAGE_STATES));
+    }
+    const at = id & PAGE_MASK;
+    (this.keys[page] as Uint32Array).set(key, at * this.words);
+    (this.parents[page] as Int32Array)[at] = parent;
+    (this.vias[page] as Uint8Array)[at] = via;
     return id;
   }
 
   private matches(id: number, key: Uint32Array): boolean {
-    const base = id * this.words;
-    for (let i = 0; i < this.words; i++) if (this.keys[base + i] !== key[i]) return false;
+    const page = this.keys[id >>> PAGE_BITS] as Uint32Array;
+    const base = (id & PAGE_MASK) * this.words;
+    for (let i = 0; i < this.words; i++) if (page[base + i] !== key[i]) return false;
     return true;
   }
 
@@ -91,7 +101,8 @@ export class StateTable {
     this.slots = new Int32Array(this.slots.length * 2).fill(EMPTY);
     const mask = this.slots.length - 1;
     for (let id = 0; id < this.count; id++) {
-      let slot = hash(this.keys.subarray(id * this.words, (id + 1) * this.words)) & mask;
+      const base = (id & PAGE_MASK) * this.words;
+      let slot = hash(this.keys[id >>> PAGE_BITS] as Uint32Array, base, base + this.words) & mask;
       while (this.slots[slot] !== EMPTY) slot = (slot + 1) & mask;
       this.slots[slot] = id;
     }
