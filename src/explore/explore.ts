@@ -22,6 +22,7 @@ function assertThrottleOutOfReach(row: Row, depth: number): void {
   for (const vmm of [VMMS.get(row.vmm), KERNEL_IOAPIC]) {
     const throttle = vmm === undefined ? 0 : quirksOf(vmm).throttleEois;
     if (throttle > 0 && depth * (MAX_REACTIONS + 1) >= throttle)
+      // Stryker disable next-line OptionalChaining: a throttle above 0 comes from a profile that is there.
       throw new Error(`explore: depth ${depth} could reach the ${vmm?.name} EOI throttle (${throttle} EOIs)`);
   }
 }
@@ -173,9 +174,9 @@ export function explore(row: Row, options: ExploreOptions): ExploreResult {
         const checked = checkedStep(node, command, setup.length + depth);
         transitions++;
         record(checked.violations, () => [...pathTo(node.id), command]);
-        const interned = visited.intern(key.encode(checked.next.state, checked.next.monitors), node.id, via);
-        const to = interned < 0 ? ~interned : interned;
-        if (interned >= 0) {
+        const stored = visited.count;
+        const to = visited.intern(key.encode(checked.next.state, checked.next.monitors), node.id, via);
+        if (visited.count > stored) {
           graph.setPending(to, key.vectorMask(pendingVectors(checked.next)));
           next.push({ id: to, ...checked.next });
         }

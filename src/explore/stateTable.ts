@@ -43,7 +43,7 @@ export class StateTable {
     this.wideVias = commands > 256;
   }
 
-  /** Stores the key if new and returns its id; returns ~id (negative) when it was already there. */
+  /** The key's id, storing it (and how it was reached) if new: then the id is the count before the call. */
   intern(key: Uint32Array, parent: number, via: number): number {
     if (this.count + 1 > this.slots.length * MAX_LOAD) this.rehash();
     const mask = this.slots.length - 1;
@@ -53,7 +53,7 @@ export class StateTable {
         this.slots[slot] = this.add(key, parent, via);
         return this.count - 1;
       }
-      if (this.matches(id, key)) return ~id;
+      if (this.matches(id, key)) return id;
     }
   }
 

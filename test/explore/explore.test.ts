@@ -59,20 +59,33 @@ describe('explore finds each failure with a shortest trace', () => {
   // A guest that leaves Remote IRR set in every way it can: with an EOI register it can always end the interrupt
   // itself (guest.ioapicEoi is a progress move); without one, only rewriting the entry (a repair) would.
   it.each([
-    ['ioapic-0x20', []],
-    ['ioapic-0x11', [64, 80]],
-  ] as const)('adversarial guest after ENABLE on %s: stuck vectors %j', (vmm, stuck) => {
-    const row = makeRow('upstream', vmm, 'enable', 'adversarial', one);
-    const { deadlocks, exhausted, states } = explore(row, unbounded);
-    expect(exhausted).toBe(true);
-    expect(deadlocks.map((d) => d.vector)).toEqual(stuck);
-    for (const { states: where, commands } of deadlocks) {
-      expect(where).toBeGreaterThan(0);
-      expect(where).toBeLessThan(states);
-      const [pin] = stateAfter(row, commands, row.config).state.pins;
-      expect([pin?.value, pin?.context.trigger]).toEqual(['remoteIrrSet', 'level']);
-    }
-  });
+    ['ioapic-0x20', [], []],
+    ['ioapic-0x11', [64, 80], [['no-stuck-pin', 6]]],
+  ] as const)(
+    'adversarial guest after ENABLE on %s: stuck vectors %j, shortest counterexamples %j',
+    (vmm, stuck, shortest) => {
+      const row = makeRow('upstream', vmm, 'enable', 'adversarial', one);
+      const { deadlocks, exhausted, states, found } = explore(row, unbounded);
+      expect(exhausted).toBe(true);
+      expect(deadlocks.map((d) => d.vector)).toEqual(stuck);
+      // Counterexamples of several guest moves replay in the order the search took them.
+      for (const { commands, violation } of found) {
+        const replayed = runCommands(row, commands).violations.find(
+          (v) => v.invariant === violation.invariant,
+        );
+        expect(replayed?.index).toBe(commands.length - 1);
+      }
+      expect(
+        found.map((f) => [f.violation.invariant, f.commands.length - setupCommands(row).length]),
+      ).toEqual(shortest);
+      for (const { states: where, commands } of deadlocks) {
+        expect(where).toBeGreaterThan(0);
+        expect(where).toBeLessThan(states);
+        const [pin] = stateAfter(row, commands, row.config).state.pins;
+        expect([pin?.value, pin?.context.trigger]).toEqual(['remoteIrrSet', 'level']);
+      }
+    },
+  );
 });
 
 describe('explore bounds', () => {
@@ -84,6 +97,14 @@ describe('explore bounds', () => {
     expect(result.truncated).toBe(true);
     expect(result.exhausted).toBe(false);
     expect(result.states).toBeLessThan(200);
+  });
+
+  it('expands nothing when the setup alone reaches maxStates', () => {
+    const result = explore(makeRow('upstream', 'ioapic-0x20', 'enable', 'adversarial', one), {
+      ...unbounded,
+      maxStates: 1,
+    });
+    expect([result.states, result.transitions, result.depth, result.truncated]).toEqual([1, 0, 0, true]);
   });
 });
 
@@ -123,6 +144,8 @@ describe('explore reports its search', () => {
       expect(layer.transitions - before.transitions).toBe(before.frontier * commandsFor(row, [0]).length);
     });
     expect(result.depth).toBe(layers.length);
+    // The search stops at the first empty frontier: the fixpoint's depth is the last layer that found a state.
+    expect(layers.filter((l) => l.frontier === 0)).toHaveLength(1);
     expect(result.bytesPerState).toBeGreaterThan(0);
   });
 
@@ -142,6 +165,11 @@ describe('explore reports its search', () => {
     for (const found of result.found) {
       const replayed = runCommands(row, found.commands).violations;
       expect(replayed.map((v) => v.invariant)).toContain(found.violation.invariant);
+      // Violated by the trace's last command, which is where the search reported it.
+      expect(found.violation.index).toBe(found.commands.length - 1);
+      expect(replayed.find((v) => v.invariant === found.violation.invariant)?.index).toBe(
+        found.violation.index,
+      );
       expect(found.commands.slice(0, setupCommands(row).length)).toEqual(setupCommands(row));
     }
   });

@@ -116,6 +116,34 @@ describe('StateKey', () => {
     );
   });
 
+  it('gives an entry destination the bits 3 vCPUs need: no destination spills into the trigger', () => {
+    const three = { vcpus: 3, pins: 1 };
+    const { state, monitors } = startChecked(
+      { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' },
+      three,
+    );
+    const [pin] = state.pins as [(typeof state.pins)[number]];
+    const entry = (dest: number, trigger: string) =>
+      ({ ...state, pins: [{ ...pin, context: { ...pin.context, dest, trigger } }] }) as typeof state;
+    const key = new StateKey(three, false);
+    const keys = [0, 1, 2].flatMap((dest) =>
+      ['edge', 'level'].map((trigger) => key.encode(entry(dest, trigger), monitors).join()),
+    );
+    expect(new Set(keys).size).toBe(6);
+  });
+
+  it('has room for every monitor bit on 3 vCPUs × 3 pins, the widest layout, every vCPU created', () => {
+    const widest = makeRow('upstream', 'ioapic-0x20', 'enable', 'adversarial', { vcpus: 3, pins: 3 });
+    let run = startChecked(widest, widest.config);
+    setupCommands(widest).forEach((command, index) => {
+      run = checkedStep(run, command, index).next;
+    });
+    expect(run.state.lapics.every((lapic) => lapic !== null)).toBe(true);
+    const carrying = { ...run.monitors, 'no-unmask-before-ioapic-eoi': [64, 80], 'no-stuck-pin': [2] };
+    const key = new StateKey(widest.config, false);
+    expect(key.encode(run.state, carrying).at(-1)).not.toBe(0);
+  });
+
   it('with symmetry off, a renamed state has its own key', () => {
     const key = new StateKey(config, false);
     const create = (id: number) => table.findIndex((c) => c.op === 'KVM_CREATE_VCPU' && c.id === id);

@@ -10,17 +10,21 @@ describe('StateTable', () => {
         (pairs) => {
           const table = new StateTable(2, 7);
           const ids = new Map<string, number>();
+          const firstAt = new Map<string, number>();
           pairs.forEach(([a, b], n) => {
             const id = table.intern(Uint32Array.of(a, b), n - 1, n % 7);
             const known = ids.get(`${a},${b}`);
             if (known === undefined) {
               expect(id).toBe(ids.size);
               ids.set(`${a},${b}`, id);
-              expect(table.parent(id)).toBe(n - 1);
-              expect(table.via(id)).toBe(n % 7);
+              firstAt.set(`${a},${b}`, n);
             } else {
-              expect(~id).toBe(known);
+              expect(id).toBe(known);
             }
+            expect(table.count).toBe(ids.size);
+            // A key found again keeps how it was first reached.
+            const first = firstAt.get(`${a},${b}`) as number;
+            expect([table.parent(id), table.via(id)]).toEqual([first - 1, first % 7]);
           });
           expect(table.count).toBe(ids.size);
         },
