@@ -45,6 +45,7 @@ export class StateTable {
 
   /** The key's id, storing it (and how it was reached) if new: then the id is the count before the call. */
   intern(key: Uint32Array, parent: number, via: number): number {
+    // Stryker disable next-line EqualityOperator: rehashing one state earlier changes no answer.
     if (this.count + 1 > this.slots.length * MAX_LOAD) this.rehash();
     const mask = this.slots.length - 1;
     for (let slot = hash(key, 0, this.words) & mask; ; slot = (slot + 1) & mask) {

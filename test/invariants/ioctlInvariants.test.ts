@@ -105,6 +105,29 @@ describe('failed-ioctl-atomic', () => {
     ]);
   });
 
+  it('reports a refused call that changed one LAPIC or one pin, however much else it left the same', () => {
+    const vcpu0: Command = { op: 'KVM_CREATE_VCPU', id: 0 };
+    const refused = executeAfter(profile('upstream'), [split, vcpu0], split, { vcpus: 2, pins: 24 });
+    expect(refused.observation.ret).toBeLessThan(0);
+    expect(failedIoctlAtomic.check(undefined, refused, position)).toEqual({ monitor: undefined });
+    const { after } = refused;
+    const [lapic, absent] = after.lapics as [NonNullable<(typeof after.lapics)[number]>, null];
+    const pin = after.pins[3] as (typeof after.pins)[number];
+    const changed: Executed['after'][] = [
+      { ...after, lapics: [{ ...lapic, context: { ...lapic.context, spivLow: 0x1ff } }, absent] },
+      {
+        ...after,
+        pins: after.pins.map((p, i) =>
+          i === 3 ? { ...pin, context: { ...pin.context, masked: false } } : p,
+        ),
+      },
+    ];
+    for (const state of changed)
+      expect(failedIoctlAtomic.check(undefined, { ...refused, after: state }, position).violation).toBe(
+        'KVM_ENABLE_CAP returned -17 but changed state',
+      );
+  });
+
   it('leaves out the rescan a refused KVM_CREATE_VCPU requests, also beside a vCPU not created yet', () => {
     const vcpu0: Command = { op: 'KVM_CREATE_VCPU', id: 0 };
     const entered: Command[] = [

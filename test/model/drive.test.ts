@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { lapicMachine } from '../../machines/lapic.js';
+import { MSR } from '../../machines/apic.js';
+import { lapicMachine, wrmsrEvent } from '../../machines/lapic.js';
 import type { Command } from '../../src/model/command.js';
 import { advance, setVisitor, start } from '../../src/model/drive.js';
 import { step } from '../../src/model/step.js';
@@ -52,6 +53,19 @@ describe('advance', () => {
     const ids = visitedWhile(() => step(inService, eoiByWrmsr));
     expect(ids.some((id) => / WRMSR #\d+$/.test(id))).toBe(true);
     expect(ids.some((id) => id.startsWith('lapic.apic.present EOI #'))).toBe(true);
+  });
+
+  it('reports the state nodes active after the event, not before', () => {
+    const booted = runCommands({ kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' }, [
+      ...bootedSplit(undefined),
+    ]).state;
+    expect(booted.lapics[0]?.value).toMatchObject({ apic: { present: { spiv: 'bit12Clear' } } });
+    const lapic = booted.lapics[0] as NonNullable<(typeof booted.lapics)[number]>;
+    const ids = visitedWhile(() =>
+      advance(lapicMachine, lapic, wrmsrEvent(MSR.spiv, 0x11ff, false, booted.vm.value)),
+    );
+    expect(ids).toContain('lapic.apic.present.spiv.bit12Set');
+    expect(ids).not.toContain('lapic.apic.present.spiv.bit12Clear');
   });
 
   it('answers an equal snapshot built elsewhere from the same memo, and gives interned next snapshots', () => {
