@@ -20,9 +20,9 @@ export interface DescribeVmmOptions extends VmmCheckOptions {
 }
 
 /**
- * Registers `profile` for its tests and declares one property test per kernel × policy × guest row: every invariant holds after
- * every command of every generated run. A failure is shrunk by fast-check and reported with the violations and
- * the minimal seoib-trace/1 trace, ready for `seoib replay`.
+ * Registers `profile` for its tests and declares one property test per kernel × policy × guest row: every invariant
+ * holds after every command of every generated run. A failure is shrunk by fast-check and reported with the
+ * violations and the minimal seoib-trace/1 trace, ready for `seoib replay`.
  */
 export function describeVmm(profile: VmmProfile, options: DescribeVmmOptions = {}): void {
   const unregister = registerVmm(profile);

@@ -121,9 +121,9 @@ function visitedBy(
 }
 
 /**
- * One macrostep through XState's pure getMicrosteps(): its last microstep is transition()'s next snapshot, its
- * actions are transition()'s, microstep by microstep (one inert actor per memo miss, where transition() and a
- * separate getMicrosteps() for coverage built two).
+ * One macrostep, microstep by microstep (macrostep.ts, as XState's getMicrosteps()): its last microstep is
+ * transition()'s next snapshot and its actions are transition()'s, so one macrostep gives the answer and the
+ * coverage ids (transition() and getMicrosteps() took two, each building a throwaway actor).
  */
 function transitionOnce<TValue, TContext, TEmitted>(
   machine: AnyStateMachine,
