@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { explore } from '../../src/explore/explore.js';
 import { runCommands } from '../../src/fuzz/interpret.js';
 import { EXCUSES } from '../../src/invariants/excuses.js';
 import { MAX_REACTIONS } from '../../src/model/step.js';
+import { registerVmm } from '../../src/model/vmms.js';
 import { commandsFor } from '../../src/scenario/alphabet.js';
 import { verdicts } from '../../src/scenario/matrix.js';
 import { setupCommands } from '../../src/scenario/policy.js';
@@ -181,5 +182,33 @@ describe('explore reports its search', () => {
       `explore: depth ${reachable} could reach the qemu EOI throttle (10000 EOIs)`,
     );
     expect(explore(qemu, { ...unbounded, depth: reachable - 1, maxStates: 10 }).truncated).toBe(true);
+  });
+
+  it('counts the EOI that reaches the throttle: a depth whose EOIs at most equal it is refused', () => {
+    const perCommand = MAX_REACTIONS + 1;
+    const own = (throttleEois: number) =>
+      registerVmm({
+        name: 'test-throttle',
+        description: 'a throttle',
+        ioapicVersion: 0x20,
+        quirks: { throttleEois },
+      });
+    const custom = makeRow('upstream', 'test-throttle', 'none', 'linux', one);
+    const unregister = own(perCommand);
+    try {
+      expect(() => explore(custom, { ...unbounded, depth: 1 })).toThrow(
+        `explore: depth 1 could reach the test-throttle EOI throttle (${perCommand} EOIs)`,
+      );
+    } finally {
+      unregister();
+    }
+    onTestFinished(own(perCommand + 1));
+    expect(explore(custom, { ...unbounded, depth: 1 }).depth).toBe(1);
+  });
+
+  it('refuses a VMM nobody registered, naming it', () => {
+    expect(() => explore(makeRow('upstream', 'no-such-vmm', 'none', 'linux', one), unbounded)).toThrow(
+      'unknown profile {"kernel":"upstream","vmm":"no-such-vmm","guest":"linux"}',
+    );
   });
 });
