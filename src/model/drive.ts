@@ -104,10 +104,10 @@ function visitedBy(
   machine: AnyStateMachine,
   snapshot: Snapshot,
   event: { type: string },
-  steps: Microstep[],
+  first: Microstep | undefined,
+  next: Snapshot,
 ): string[] {
   const ids = machine.getTransitionData(snapshot, event).map(transitionId);
-  const [first] = steps;
   if (first !== undefined) {
     for (const action of first[1]) {
       // Stryker disable next-line ConditionalExpression: other actions raise nothing: no emitted event names a transition.
@@ -116,7 +116,7 @@ function visitedBy(
       ids.push(...machine.getTransitionData(first[0], raised).map(transitionId));
     }
   }
-  for (const node of (steps[steps.length - 1]?.[0] ?? snapshot)._nodes) ids.push(node.id);
+  for (const node of next._nodes) ids.push(node.id);
   return ids;
 }
 
@@ -140,7 +140,7 @@ function transitionOnce<TValue, TContext, TEmitted>(
   return {
     next: { value: next.value as TValue, context: next.context as TContext },
     emitted,
-    visited: visitedBy(machine, snapshot, event, steps),
+    visited: visitedBy(machine, snapshot, event, steps[0], next),
   };
 }
 
