@@ -1,14 +1,11 @@
 import fc from 'fast-check';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AnyStateMachine } from 'xstate';
 import { interpret } from '../../src/fuzz/interpret.js';
 import type * as Drive from '../../src/model/drive.js';
-import { GUESTS } from '../../src/model/guests/index.js';
-import { KERNELS } from '../../src/model/kernels.js';
 import { initialState } from '../../src/model/state.js';
 import { step } from '../../src/model/step.js';
-import { VMMS } from '../../src/model/vmms.js';
-import { makeRow } from '../../src/scenario/row.js';
+import { EVERY_PROFILE_ROW, stepWithModule } from './modelCopy.js';
 
 /** advance() as XState's plain transition(), with no interning and no memo: the reference the fast path must match. */
 async function plainAdvance(): Promise<typeof Drive.advance> {
@@ -22,32 +19,15 @@ async function plainAdvance(): Promise<typeof Drive.advance> {
   }) as unknown as typeof Drive.advance;
 }
 
-/** step() from a second copy of the model whose machines are advanced by plain transition(). */
-async function plainStep(): Promise<typeof step> {
-  const advance = await plainAdvance();
-  vi.resetModules();
-  vi.doMock('../../src/model/drive.js', async (original) => ({
-    ...(await original<typeof Drive>()),
-    advance,
-  }));
-  const plain = await import('../../src/model/step.js');
-  vi.doUnmock('../../src/model/drive.js');
-  // The mutation suite shares one module registry: a later suite must not import this copy of the model.
-  vi.resetModules();
-  return plain.step;
-}
-
-const rows = [...KERNELS.keys()].flatMap((kernel) =>
-  [...VMMS.keys()].flatMap((vmm) =>
-    [...GUESTS.keys()].map((guest) => makeRow(kernel, vmm, 'adversarial', guest, { vcpus: 2, pins: 2 })),
-  ),
-);
-
 describe('the fast path (interned snapshots and events, memoised answers)', () => {
   it('agrees with plain transition() on random traces of every kernel × VMM × guest', async () => {
-    const reference = await plainStep();
+    const advance = await plainAdvance();
+    const reference = await stepWithModule<typeof Drive>('../../src/model/drive.js', (real) => ({
+      ...real,
+      advance,
+    }));
     const choices = fc.array(fc.record({ aware: fc.boolean(), pick: fc.nat(1023) }), { maxLength: 25 });
-    for (const row of rows) {
+    for (const row of EVERY_PROFILE_ROW) {
       fc.assert(
         fc.property(choices, (drawn) => {
           const { commands } = interpret(row, drawn);
@@ -62,7 +42,7 @@ describe('the fast path (interned snapshots and events, memoised answers)', () =
             plain = b.state;
           }
         }),
-        { numRuns: 2, seed: rows.indexOf(row) },
+        { numRuns: 2, seed: EVERY_PROFILE_ROW.indexOf(row) },
       );
     }
   }, 120_000);

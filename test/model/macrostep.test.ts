@@ -1,15 +1,12 @@
 import fc from 'fast-check';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type AnyStateMachine, getMicrosteps } from 'xstate';
 import { interpret } from '../../src/fuzz/interpret.js';
 import type { Command } from '../../src/model/command.js';
-import { GUESTS } from '../../src/model/guests/index.js';
-import { KERNELS } from '../../src/model/kernels.js';
 import type * as Macrostep from '../../src/model/macrostep.js';
 import { initialState } from '../../src/model/state.js';
-import { VMMS } from '../../src/model/vmms.js';
-import { makeRow } from '../../src/scenario/row.js';
 import { bootedSplit, levelPin5 } from '../helpers.js';
+import { EVERY_PROFILE_ROW, stepWithModule } from './modelCopy.js';
 
 type Steps = readonly (readonly [
   { value: unknown; context: unknown },
@@ -24,13 +21,12 @@ const readable = (steps: Steps) =>
     actions: actions.map(({ type, params }) => ({ type, params })),
   }));
 
-/** step() from a fresh copy of the model whose every macrostep is also taken by XState's getMicrosteps(). */
+/** step() from a second copy of the model whose every macrostep is also taken by XState's getMicrosteps(). */
 async function comparedStep() {
   const seen = { macrosteps: 0, actionTypes: new Set<string>(), machines: new Set<string>() };
-  vi.resetModules();
-  vi.doMock('../../src/model/macrostep.js', async (original) => {
-    const real = await original<typeof Macrostep>();
-    const microsteps: typeof real.microsteps = (machine, snapshot, event) => {
+  const step = await stepWithModule<typeof Macrostep>('../../src/model/macrostep.js', (real) => ({
+    ...real,
+    microsteps: (machine, snapshot, event) => {
       const ours = real.microsteps(machine, snapshot, event);
       const xstate = getMicrosteps(machine as AnyStateMachine, snapshot, event as never);
       expect(readable(ours), `${machine.id} on ${event.type}`).toEqual(readable(xstate as unknown as Steps));
@@ -38,33 +34,22 @@ async function comparedStep() {
       seen.machines.add(machine.id);
       for (const [, actions] of ours) for (const action of actions) seen.actionTypes.add(action.type);
       return ours;
-    };
-    return { ...real, microsteps };
-  });
-  const { step } = await import('../../src/model/step.js');
-  vi.doUnmock('../../src/model/macrostep.js');
-  // The mutation suite shares one module registry: a later suite must not import this copy of the model.
-  vi.resetModules();
+    },
+  }));
   return { step, seen };
 }
-
-const rows = [...KERNELS.keys()].flatMap((kernel) =>
-  [...VMMS.keys()].flatMap((vmm) =>
-    [...GUESTS.keys()].map((guest) => makeRow(kernel, vmm, 'adversarial', guest, { vcpus: 2, pins: 2 })),
-  ),
-);
 
 describe('microsteps()', () => {
   it("takes every macrostep of random traces as XState's getMicrosteps() does: snapshots, emits and raises", async () => {
     const { step, seen } = await comparedStep();
     const choices = fc.array(fc.record({ aware: fc.boolean(), pick: fc.nat(1023) }), { maxLength: 25 });
-    for (const row of rows) {
+    for (const row of EVERY_PROFILE_ROW) {
       fc.assert(
         fc.property(choices, (drawn) => {
           let state = initialState(row, row.config);
           for (const command of interpret(row, drawn).commands) state = step(state, command).state;
         }),
-        { numRuns: 2, seed: rows.indexOf(row) },
+        { numRuns: 2, seed: EVERY_PROFILE_ROW.indexOf(row) },
       );
     }
     // An EOI by WRMSR raises the LAPIC's own EOI event within the same macrostep.
