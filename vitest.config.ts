@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { KernelSuitesLast } from './test/kernelSuitesLast.js';
+import { ColdKernelsLast } from './test/coldKernelsLast.js';
 
 /** `seoib` and `seoib/vitest` resolve to the sources, so examples/ runs as a VMM project would run it. */
 export const selfAlias = [
@@ -16,7 +16,7 @@ export default defineConfig({
     globalSetup: ['test/globalSetup.ts'],
     // Vitest's default leaves a core to itself (one worker on 2 cores); its own process does little meanwhile.
     maxWorkers: Math.max(2, availableParallelism()),
-    sequence: { sequencer: KernelSuitesLast },
+    sequence: { sequencer: ColdKernelsLast },
     testTimeout: 60_000,
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: 'reports/vitest.json' },
