@@ -7,6 +7,7 @@ import type { Command } from '../../src/model/command.js';
 import { commandsFor } from '../../src/scenario/alphabet.js';
 import { setupCommands } from '../../src/scenario/policy.js';
 import { makeRow, type Row } from '../../src/scenario/row.js';
+import { meaning, searchByMeaning } from './searchByMeaning.js';
 
 const config = { vcpus: 2, pins: 2 };
 const row = makeRow('upstream', 'ioapic-0x20', 'adversarial', 'adversarial', config);
@@ -27,22 +28,6 @@ function visit(picks: readonly number[], rename: (c: Command) => Command = (c) =
     seen.push(run);
   }
   return seen;
-}
-
-/**
- * What the key claims to capture, in plain JSON: the state without the clock, the order of vcpuIds and the pins'
- * successive-EOI counters (explore() keeps them out of reach), and the carried monitors.
- */
-function meaning({ state, monitors }: Checked): string {
-  const vm = { ...state.vm, context: { ...state.vm.context, vcpuIds: [...state.vm.context.vcpuIds].sort() } };
-  const pins = state.pins.map((pin) => ({ ...pin, context: { ...pin.context, eoiStreak: 0 } }));
-  return JSON.stringify({
-    ...state,
-    vm,
-    pins,
-    clockNs: 0,
-    monitors: [monitors['no-unmask-before-ioapic-eoi'], monitors['no-stuck-pin']],
-  });
 }
 
 const swapVcpus = (c: Command): Command => {
@@ -157,33 +142,6 @@ describe('StateKey', () => {
   });
 });
 
-/** Distinct states after each layer of a plain breadth-first search from the row's setup, keyed by meaning(). */
-function countsByMeaning(on: Row, depth: number): number[] {
-  const alphabet = commandsFor(on, [0, 1].slice(0, on.config.vcpus));
-  const setup = setupCommands(on);
-  let start = startChecked({ kernel: on.kernel, vmm: on.vmm, guest: on.guest }, on.config);
-  setup.forEach((command, index) => {
-    start = checkedStep(start, command, index).next;
-  });
-  const seen = new Set([meaning(start)]);
-  const counts: number[] = [];
-  let frontier = [start];
-  for (let layer = 0; layer < depth && frontier.length > 0; layer++) {
-    const next: Checked[] = [];
-    for (const from of frontier)
-      for (const command of alphabet) {
-        if ('vcpu' in command && from.state.lapics[command.vcpu] == null) continue;
-        const to = checkedStep(from, command, setup.length + layer).next;
-        const known = seen.size;
-        seen.add(meaning(to));
-        if (seen.size > known) next.push(to);
-      }
-    frontier = next;
-    counts.push(seen.size);
-  }
-  return counts;
-}
-
 describe('explore stores exactly the states a search keyed by the whole state stores', () => {
   it.each([
     [
@@ -218,7 +176,7 @@ describe('explore stores exactly the states a search keyed by the whole state st
       const on = makeRow(kernel, vmm, policy, guest, { vcpus, pins });
       const counts: number[] = [];
       explore(on, { depth, maxStates: 1_000_000, symmetry: false, onLayer: (p) => counts.push(p.states) });
-      expect(counts).toEqual(countsByMeaning(on, depth));
+      expect(counts).toEqual(searchByMeaning(on, depth).counts);
     },
   );
 });
