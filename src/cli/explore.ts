@@ -27,16 +27,38 @@ interface Searched {
   visited: Set<string>;
 }
 
+/** Told of each row as its search ends, in the order they end. */
+type OnRow = (result: ExploreResult, seconds: number) => void;
+
+/**
+ * One line per row as its search ends (states, bound, seconds), so a long run shows progress and leaves a partial
+ * answer when stopped; not with --json, and not where the terminal's progress bar already shows the row.
+ */
+function rowLines(io: CliIo, options: ExploreCliOptions): OnRow {
+  if (options.json || drawsBar(io, options)) return () => undefined;
+  let done = 0;
+  return (result, seconds) => {
+    done += 1;
+    io.out(
+      `[${done}/${options.rows.length}] ${rowName(result.row)}: ${result.states} states, ${boundOf(result)}, ${seconds.toFixed(1)} s\n`,
+    );
+  };
+}
+
+/** Whether rows explored on this thread draw a progress bar: on a terminal, not with --json. */
+function drawsBar(io: CliIo, options: ExploreCliOptions): boolean {
+  return io.isTty && !options.json && options.workers <= 1;
+}
+
 /** Explores the rows one after the other on this thread, with a progress bar on a terminal. */
-function exploreHere(io: CliIo, options: ExploreCliOptions): Searched {
-  const bar =
-    io.isTty && !options.json
-      ? new SingleBar({
-          format:
-            'explore {row} | depth {value}/{total} | frontier {frontier} | {states} states | {rate} states/s',
-          stream: process.stdout,
-        })
-      : undefined;
+function exploreHere(io: CliIo, options: ExploreCliOptions, onRow: OnRow): Searched {
+  const bar = drawsBar(io, options)
+    ? new SingleBar({
+        format:
+          'explore {row} | depth {value}/{total} | frontier {frontier} | {states} states | {rate} states/s',
+        stream: process.stdout,
+      })
+    : undefined;
   const rowSeconds: number[] = [];
   const { result: results, visited } = measureCoverage(() =>
     options.rows.map((row, k) => {
@@ -51,7 +73,9 @@ function exploreHere(io: CliIo, options: ExploreCliOptions): Searched {
         },
       });
       bar?.stop();
-      rowSeconds.push((Date.now() - rowStarted) / 1000);
+      const seconds = (Date.now() - rowStarted) / 1000;
+      rowSeconds.push(seconds);
+      onRow(result, seconds);
       return result;
     }),
   );
@@ -63,7 +87,7 @@ function boundsOf(options: ExploreCliOptions): ExploreWorkerData {
 }
 
 /** Explores the rows on worker threads, a row each; the results come back in row order, whatever finished first. */
-async function exploreInWorkers(options: ExploreCliOptions): Promise<Searched> {
+async function exploreInWorkers(options: ExploreCliOptions, onRow: OnRow): Promise<Searched> {
   const results: ExploreResult[] = [];
   const rowSeconds: number[] = [];
   const visited = new Set<string>();
@@ -78,6 +102,7 @@ async function exploreInWorkers(options: ExploreCliOptions): Promise<Searched> {
       results[explored.position] = explored.result;
       rowSeconds[explored.position] = explored.seconds;
       for (const id of explored.visited) visited.add(id);
+      onRow(explored.result, explored.seconds);
     },
   );
   return { results, rowSeconds, visited };
@@ -85,7 +110,9 @@ async function exploreInWorkers(options: ExploreCliOptions): Promise<Searched> {
 
 async function runRows(io: CliIo, options: ExploreCliOptions): Promise<Explored> {
   const started = Date.now();
-  const searched = options.workers > 1 ? await exploreInWorkers(options) : exploreHere(io, options);
+  const onRow = rowLines(io, options);
+  const searched =
+    options.workers > 1 ? await exploreInWorkers(options, onRow) : exploreHere(io, options, onRow);
   const files = new Map<object, string>();
   for (const result of searched.results) {
     for (const found of result.found) {

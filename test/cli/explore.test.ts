@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +96,17 @@ describe('seoib matrix', () => {
     expect(code).toBe(1);
     expect(text.trimEnd().split('\n').at(-1)).toMatch(/^verdict: FAIL \(--fail-on any\): /);
     expect(text).toContain('proven to: fixpoint');
+    // Each row says it is done as its search ends, before the table: a run stopped early leaves these lines.
+    const done = text.split('\n').filter((l) => /^\[\d+\/18\] /.test(l));
+    expect(done.map((l) => l.slice(0, l.indexOf(' ')))).toEqual(
+      Array.from({ length: 18 }, (_, k) => `[${k + 1}/18]`),
+    );
+    expect(done).toContainEqual(
+      expect.stringMatching(
+        /^\[\d+\/18\] upstream\/ioapic-0x20\/enable\/linux: \d+ states, fixpoint \(depth \d+\), \d+\.\d s$/,
+      ),
+    );
+    expect(text.indexOf('[18/18]')).toBeLessThan(text.indexOf('proven to'));
     // Each row's states, depth and seconds follow its verdicts.
     expect(text).toMatch(/^row .* 10\s+states\s+depth\s+seconds$/m);
     expect(text).toMatch(/^upstream\/ioapic-0x20\/enable\/linux (\s+\.){10}\s+\d+\s+\d+\s+\d+\.\d$/m);
@@ -149,4 +160,19 @@ describe('seoib matrix', () => {
     expect(parallel).toEqual(comparable(run(inline, []), inline));
     expect(readdirSync(threads).sort()).toEqual(readdirSync(inline).sort());
   }, 120_000);
+
+  it('--workers 2 without --json says each row is done as it ends, whichever worker ends it', () => {
+    const main = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
+    const rows = ['--kernel', 'upstream', '--vmm', 'qemu', '--policy', 'none,enable'];
+    const { stdout } = spawnSync(
+      process.execPath,
+      [main, 'matrix', ...rows, '--guest', 'linux,windows-hyperv', '--workers', '2', '--out', temp()],
+      { encoding: 'utf8' },
+    );
+    const done = stdout
+      .split('\n')
+      .filter((l) => /^\[\d\/4\] upstream\/qemu\/\w+\/[\w-]+: \d+ states, fixpoint/.test(l));
+    expect(done.map((l) => l.slice(0, 5))).toEqual(['[1/4]', '[2/4]', '[3/4]', '[4/4]']);
+    expect(new Set(done.map((l) => l.split(':')[0])).size).toBe(4);
+  }, 60_000);
 });
