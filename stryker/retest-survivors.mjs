@@ -1,6 +1,7 @@
-// Stryker reuses a surviving mutant unless a new test covers it. The mutation suite reports most mutants as covered
-// at module load (static, no covering test listed), so a test added to kill one never counts as covering it. This drops
-// the survivors from the incremental file: the next `stryker run` tests them again and reuses every kill.
+// Stryker reuses a surviving mutant unless a new test covers it. Stryker gets no coverage from the mutation suite
+// (README, "Mutation testing": the vitest runner's setup hook fails under vitest 4.1), so a test added to kill one never
+// counts as covering it. This drops the survivors from the incremental file: the next `stryker run` tests them again
+// and reuses every kill.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const file = new URL('./incremental.json', import.meta.url);
