@@ -19,7 +19,7 @@ export interface AdviseOptions {
   config: Config;
   /** Exhaustive search: commands after setup, at most. */
   depth: number;
-  /** Exhaustive search: distinct states per row, at most. */
+  /** Exhaustive search: stop a row once this many distinct states are stored. */
   maxStates: number;
   /** Fuzz runs per row. */
   runs: number;

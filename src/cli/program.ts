@@ -109,7 +109,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       )
       .option('--guest <names>', 'guest profiles, comma-separated, or all')
       .option('--depth <n>', 'commands after the setup, at most', defaults.depth)
-      .option('--max-states <n>', 'distinct states per row, at most', '2000000')
+      .option(
+        '--max-states <n>',
+        'stop a row once this many distinct states are stored (the state being expanded still adds its successors)',
+        '2000000',
+      )
       .option('--vcpus <n>', 'vCPUs of the modelled VM (1-3)', '1')
       .option('--pins <n>', 'I/O APIC pins of the modelled VM (1-3)', defaults.pins)
       .option('--no-symmetry', 'do not merge states equal up to renaming vCPUs and pins')
@@ -238,7 +242,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--vmm <names>', 'VMM profiles, comma-separated, or all')
     .option('--kernel <name>', 'kernel profile the advice holds for', 'upstream')
     .option('--depth <n>', 'exhaustive search: commands after the setup, at most', '40')
-    .option('--max-states <n>', 'exhaustive search: distinct states per row, at most', '2000000')
+    .option(
+      '--max-states <n>',
+      'exhaustive search: stop a row once this many distinct states are stored',
+      '2000000',
+    )
     .option('--runs <n>', 'fuzz runs per row', '200')
     .option('--seed <n>', 'fuzz seed (default: random, printed)')
     .option('--json', 'print one JSON object', false)

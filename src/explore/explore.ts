@@ -31,7 +31,7 @@ function assertThrottleOutOfReach(row: Row, depth: number): void {
 export interface ExploreOptions {
   /** Commands after the policy's setup, at most. */
   depth: number;
-  /** Stop storing new states beyond this many. */
+  /** Expand no further state once this many are stored (the state being expanded still adds its successors). */
   maxStates: number;
   /** Merge states that are equal up to renaming vCPUs and pins (where renaming is a symmetry of the row). */
   symmetry: boolean;
