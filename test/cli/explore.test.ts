@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { cli } from './run.js';
 
 const temp = () => mkdtempSync(join(tmpdir(), 'seoib-explore-'));
+/** The built CLI, for the tests that need worker threads (they run compiled JavaScript). */
+const main = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
 
 describe('seoib explore', () => {
   it('prints how to repeat the run, the fixpoint, and writes each shortest counterexample as a replayable trace', async () => {
@@ -137,7 +139,6 @@ describe('seoib matrix', () => {
       'linux,windows-hyperv',
     ];
     const [threads, inline] = [temp(), temp()];
-    const main = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
     const run = (out: string, extra: string[]) => {
       try {
         return execFileSync(process.execPath, [main, 'matrix', ...rows, '--json', '--out', out, ...extra], {
@@ -162,7 +163,6 @@ describe('seoib matrix', () => {
   }, 120_000);
 
   it('--workers 2 without --json says each row is done as it ends, whichever worker ends it', () => {
-    const main = join(import.meta.dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
     const rows = ['--kernel', 'upstream', '--vmm', 'qemu', '--policy', 'none,enable'];
     const { stdout } = spawnSync(
       process.execPath,
