@@ -30,6 +30,7 @@ function stuckStates(row: Row, depth: number): Map<number, number> {
   const pending = states.map(waiting);
   const predecessors = states.map((): number[] => []);
   for (const { from, to, command } of edges) if (isProgress(command)) predecessors[to]?.push(from);
+  const unexpanded = layers.flatMap((layer, id) => (layer >= depth ? [id] : []));
   const stuck = new Map<number, number>();
   for (const vector of new Set(pending.flat())) {
     const delivers = new Set<number>();
@@ -38,9 +39,7 @@ function stuckStates(row: Row, depth: number): Map<number, number> {
       delivers.add(id);
       for (const from of predecessors[id] as number[]) reach(from);
     };
-    states.forEach((_, id) => {
-      if ((layers[id] as number) >= depth) reach(id);
-    });
+    for (const id of unexpanded) reach(id);
     for (const { from, command, delivered } of edges)
       if (isProgress(command) && delivered.includes(vector)) reach(from);
     const count = pending.filter((p, id) => p.includes(vector) && !delivers.has(id)).length;
