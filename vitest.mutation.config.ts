@@ -33,7 +33,7 @@ export default defineConfig({
       'test/bench/**',
       'test/advise/**',
     ],
-    setupFiles: ['test/pinnedSeed.ts'],
+    setupFiles: ['test/pinnedSeed.ts', 'test/freshMemos.ts'],
     isolate: false,
     sequence: { sequencer: QuickestFirst },
     testTimeout: 60_000,

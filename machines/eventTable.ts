@@ -1,3 +1,5 @@
+import { memo } from './memo.js';
+
 /**
  * One frozen event per key, for events built afresh on every step (a scan's vector lists, an entry write):
  * src/model/drive.ts answers a frozen event by identity, so an event from a table costs one Map lookup instead of
@@ -7,8 +9,9 @@ export function eventTable<A extends readonly unknown[], E extends object>(
   keyOf: (...args: A) => string | number,
   make: (...args: A) => E,
 ): (...args: A) => E {
-  const events = new Map<string | number, E>();
+  const eventsNow = memo(() => new Map<string | number, E>());
   return (...args) => {
+    const events = eventsNow();
     const key = keyOf(...args);
     let event = events.get(key);
     if (event === undefined) {

@@ -11,6 +11,7 @@ import {
   SPIV_WRITABLE,
 } from './apic.js';
 import { eventTable } from './eventTable.js';
+import { memo } from './memo.js';
 import type { VectorSet } from './vectorSet.js';
 import * as vectors from './vectorSet.js';
 import { suppressesEoiBroadcast, type VmValue } from './vm.js';
@@ -70,13 +71,16 @@ export const deliverEvent = eventTable(
 );
 
 /** WRMSR tables, one per VM state value object (a twin of equal value only shares less, never answers wrong). */
-const wrmsrTables = new WeakMap<VmValue, (msr: number, value: number, highBits: boolean) => LapicEvent>();
+const wrmsrTablesNow = memo(
+  () => new WeakMap<VmValue, (msr: number, value: number, highBits: boolean) => LapicEvent>(),
+);
 
 /**
  * A guest's x2APIC MSR write (0x800-0x8ff, as the trace format bounds it; `value` its low 32 bits), one frozen
  * event per MSR, value and VM state value: guest programs write EOI on nearly every step.
  */
 export function wrmsrEvent(msr: number, value: number, highBits: boolean, vm: VmValue): LapicEvent {
+  const wrmsrTables = wrmsrTablesNow();
   let table = wrmsrTables.get(vm);
   if (table === undefined) {
     table = eventTable(

@@ -7,6 +7,7 @@ import {
   type InputFrom,
   type SnapshotFrom,
 } from 'xstate';
+import { memo } from '../../machines/memo.js';
 import { internEvent, internSnapshot } from './intern.js';
 import { type Microstep, microsteps } from './macrostep.js';
 
@@ -60,19 +61,21 @@ export function visit(ids: readonly string[]): void {
 }
 
 /** Answers per machine, by snapshot and then by event, both interned (intern.ts): lookups are by identity. */
-const answersOf = new WeakMap<
-  AnyStateMachine,
-  WeakMap<object, Map<object, Advanced<unknown, unknown, unknown>>>
->();
+const answersNow = memo(
+  () => new WeakMap<AnyStateMachine, WeakMap<object, Map<object, Advanced<unknown, unknown, unknown>>>>(),
+);
 
 /** Initial snapshots by machine and input, with what reaching them visited. */
-const started = new Map<string, { snapshot: Persisted<unknown, unknown>; visited: readonly string[] }>();
+const startedNow = memo(
+  () => new Map<string, { snapshot: Persisted<unknown, unknown>; visited: readonly string[] }>(),
+);
 
 /**
  * The machine's initial snapshot for `input`, through XState's pure initial macrostep; memoised like advance(),
  * since a VM's 24 pins start alike and starting an actor costs as much as hundreds of memoised steps.
  */
 export function start<M extends AnyStateMachine>(machine: M, input: InputFrom<M>): PersistedOf<M> {
+  const started = startedNow();
   const key = `${machine.id}\u0000${JSON.stringify(input)}`;
   let entry = started.get(key);
   // Stryker disable next-line ConditionalExpression: a cache; starting afresh gives the same answer.
@@ -155,6 +158,7 @@ export function advance<M extends AnyStateMachine>(
   event: EventFromLogic<M>,
 ): Advanced<SnapshotFrom<M>['value'], SnapshotFrom<M>['context'], EmittedFrom<M>> {
   type Answer = Advanced<SnapshotFrom<M>['value'], SnapshotFrom<M>['context'], EmittedFrom<M>>;
+  const answersOf = answersNow();
   let byState = answersOf.get(machine);
   if (byState === undefined) {
     byState = new WeakMap();

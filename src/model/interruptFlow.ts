@@ -1,5 +1,6 @@
 import { ioapicPinMachine, type PinEvent } from '../../machines/ioapicPin.js';
 import { type LapicEmitted, type LapicEvent, lapicMachine } from '../../machines/lapic.js';
+import { memo } from '../../machines/memo.js';
 import { type VmEvent, vmMachine } from '../../machines/vm.js';
 import { LAPIC_WIRES, PIN_WIRES, type Send, VM_WIRES, type Wire } from '../../machines/wiring.js';
 import { advance, visit, visiting } from './drive.js';
@@ -41,9 +42,10 @@ export function openFlow(state: ModelState): Flow {
 }
 
 /** Each wire's coverage id, in one array kept per wire: coverage reads an array it has seen once. */
-const wireVisits = new WeakMap<object, readonly string[]>();
+const wireVisitsNow = memo(() => new WeakMap<object, readonly string[]>());
 
 function wireIds(wire: Wire<never>, type: string): readonly string[] {
+  const wireVisits = wireVisitsNow();
   let ids = wireVisits.get(wire);
   if (ids === undefined) {
     ids = [`${wire.from}.${type}`];

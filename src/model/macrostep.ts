@@ -4,6 +4,7 @@
  * call, which cost a memo miss more than the macrostep itself.
  */
 import { type AnyActorScope, type AnyStateMachine, createActor } from 'xstate';
+import { memo } from '../../machines/memo.js';
 
 type Snapshot = ReturnType<AnyStateMachine['resolveState']>;
 
@@ -25,9 +26,10 @@ interface Recorder {
   actions: ResolvedAction[];
 }
 
-const recorders = new WeakMap<AnyStateMachine, Recorder>();
+const recordersNow = memo(() => new WeakMap<AnyStateMachine, Recorder>());
 
 function recorderOf(machine: AnyStateMachine): Recorder {
+  const recorders = recordersNow();
   const known = recorders.get(machine);
   if (known !== undefined) return known;
   const recorder = { steps: [], actions: [] } as unknown as Recorder;
