@@ -11,7 +11,8 @@ import { meaning, searchByMeaning } from './searchByMeaning.js';
 
 const config = { vcpus: 2, pins: 2 };
 const row = makeRow('upstream', 'ioapic-0x20', 'adversarial', 'adversarial', config);
-const table = commandsFor(row, [0, 1]);
+// Built in each test, as below: work done while tests are collected is covered by no test (Stryker).
+const table = () => commandsFor(row, [0, 1]);
 
 /** Every (state, monitors) a run of the row's setup, then of its alphabet's commands `picks`, passes through. */
 function visit(picks: readonly number[], rename: (c: Command) => Command = (c) => c, on: Row = row) {
@@ -39,8 +40,11 @@ const swapVcpus = (c: Command): Command => {
 
 const swapPins = (c: Command): Command => ('pin' in c ? { ...c, pin: 1 - c.pin } : c);
 
-const picks = fc.array(fc.nat(table.length - 1), { maxLength: 40 });
-const noReset = picks.map((a) => a.filter((pick) => table[pick]?.op !== 'KVM_CREATE_IRQCHIP'));
+const picks = () => fc.array(fc.nat(table().length - 1), { maxLength: 40 });
+const noReset = () => {
+  const commands = table();
+  return picks().map((a) => a.filter((pick) => commands[pick]?.op !== 'KVM_CREATE_IRQCHIP'));
+};
 
 describe('StateKey', () => {
   it.each([
@@ -55,7 +59,7 @@ describe('StateKey', () => {
     'without symmetry: two states share a key exactly when they mean the same: %s (seed 73)',
     (_what, on) => {
       fc.assert(
-        fc.property(picks, picks, (a, b) => {
+        fc.property(picks(), picks(), (a, b) => {
           const key = new StateKey(config, false);
           const keys = new Map<string, string>();
           for (const s of [...visit(a, undefined, on), ...visit(b, undefined, on)]) {
@@ -75,16 +79,18 @@ describe('StateKey', () => {
   // Reset redirection entries point at APIC ID 0, so the initial state is not symmetric; after the driver has
   // written every entry (to vCPU 0 in one run, to vCPU 1 in the renamed one) the two runs stay renamings, as long
   // as KVM_CREATE_IRQCHIP does not reset the entries again.
-  const writeAll = [0, 1].map((pin) =>
-    table.findIndex((c) => c.op === 'guest.ioapicWriteRte' && c.pin === pin && c.masked && c.dest === 0),
-  );
+  const writingAll = () =>
+    [0, 1].map((pin) =>
+      table().findIndex((c) => c.op === 'guest.ioapicWriteRte' && c.pin === pin && c.masked && c.dest === 0),
+    );
 
   it.each([
     ['vCPUs', swapVcpus],
     ['pins', swapPins],
   ])('with symmetry: renaming the %s gives the same key (seed 74)', (_what, rename) => {
+    const writeAll = writingAll();
     fc.assert(
-      fc.property(noReset, (a) => {
+      fc.property(noReset(), (a) => {
         const symmetric = new StateKey(config, true);
         const plain = visit([...writeAll, ...a]);
         const renamed = visit([...writeAll, ...a], rename);
@@ -131,7 +137,8 @@ describe('StateKey', () => {
 
   it('with symmetry off, a renamed state has its own key', () => {
     const key = new StateKey(config, false);
-    const create = (id: number) => table.findIndex((c) => c.op === 'KVM_CREATE_VCPU' && c.id === id);
+    const writeAll = writingAll();
+    const create = (id: number) => table().findIndex((c) => c.op === 'KVM_CREATE_VCPU' && c.id === id);
     const zero = visit([...writeAll, create(0)]).at(-1) as Checked;
     const one = visit([...writeAll, create(0)], swapVcpus).at(-1) as Checked;
     expect(key.encode(zero.state, zero.monitors).join()).not.toBe(key.encode(one.state, one.monitors).join());
@@ -181,7 +188,8 @@ describe('explore stores exactly the states a search keyed by the whole state st
   );
 });
 
-describe('every field the key holds changes it', () => {
+/** The state after ENABLE's setup, and one variant of it per field of the key. */
+function afterSetup() {
   const on = makeRow('upstream', 'ioapic-0x20', 'enable', 'adversarial', config);
   const base = visit([], undefined, on).at(-1) as Checked;
   const { state } = base;
@@ -274,39 +282,60 @@ describe('every field the key holds changes it', () => {
     ['pin 0 excused', { ...base, monitors: { ...base.monitors, 'no-stuck-pin': [0] } }],
     ['pin 1 excused', { ...base, monitors: { ...base.monitors, 'no-stuck-pin': [1] } }],
   ];
+  return { base, lapic, pin, withLapic, withPin, withVm, variants };
+}
 
+type Setup = ReturnType<typeof afterSetup>;
+
+// Built in each test: work done while tests are collected is covered by no test (Stryker).
+describe('every field the key holds changes it', () => {
   it.each([
-    ['a TPR', withLapic({}, { tpr: 0x10 }), 'explore: TPR is not in the state key'],
-    ['a fifth vector', withLapic({}, { irr: [32, 48, 64, 80] }), 'explore: vector takes more than 4 values'],
+    ['a TPR', (s: Setup) => s.withLapic({}, { tpr: 0x10 }), 'explore: TPR is not in the state key'],
+    [
+      'a fifth vector',
+      (s: Setup) => s.withLapic({}, { irr: [32, 48, 64, 80] }),
+      'explore: vector takes more than 4 values',
+    ],
     [
       'a destination that is no vCPU',
-      withPin(pin.value, { dest: 2 }),
+      (s: Setup) => s.withPin(s.pin.value, { dest: 2 }),
       'explore: pin destination 2 is not a vCPU id',
     ],
-  ])('refuses a state with %s', (_what, variant, message) => {
+  ])('refuses a state with %s', (_what, make, message) => {
+    const setup = afterSetup();
     const key = new StateKey(config, false);
-    for (const [, known] of variants) key.encode(known.state, known.monitors);
+    for (const [, known] of setup.variants) key.encode(known.state, known.monitors);
+    const variant = make(setup);
     expect(() => key.encode(variant.state, variant.monitors)).toThrow(message);
   });
 
   it.each([
-    ['reserved pins', 8, (n: number) => withVm({}, { reservedPins: n })],
-    ['SPIV low bits', 16, (n: number) => withLapic({}, { spivLow: n === 0 ? lapic.context.spivLow : n })],
+    ['reserved pins', 8, (s: Setup, n: number) => s.withVm({}, { reservedPins: n })],
+    [
+      'SPIV low bits',
+      16,
+      (s: Setup, n: number) => s.withLapic({}, { spivLow: n === 0 ? s.lapic.context.spivLow : n }),
+    ],
     [
       'I/O APIC version',
       2,
-      (n: number) => withPin(pin.value, { version: n === 0 ? pin.context.version : 0x11 + n }),
+      (s: Setup, n: number) =>
+        s.withPin(s.pin.value, { version: n === 0 ? s.pin.context.version : 0x11 + n }),
     ],
   ] as const)(
     'refuses a %s field beyond its %i codes (the other vCPU and pin hold the first)',
     (field, codes, make) => {
+      const setup = afterSetup();
       const key = new StateKey(config, false);
-      for (let n = 0; n < codes; n++) key.encode(make(n).state, base.monitors);
-      expect(() => key.encode(make(codes).state, base.monitors)).toThrow(`explore: ${field} takes more than`);
+      for (let n = 0; n < codes; n++) key.encode(make(setup, n).state, setup.base.monitors);
+      expect(() => key.encode(make(setup, codes).state, setup.base.monitors)).toThrow(
+        `explore: ${field} takes more than`,
+      );
     },
   );
 
   it('no two variants of the state after setup share a key (LVR bit 24 set, SPIV bit 12 clear there)', () => {
+    const { variants } = afterSetup();
     const key = new StateKey(config, false);
     const keys = variants.map(([, v]) => key.encode(v.state, v.monitors).join());
     const shared = variants.filter((_, i) => keys.indexOf(keys[i] as string) !== i).map(([what]) => what);
@@ -314,6 +343,7 @@ describe('every field the key holds changes it', () => {
   });
 
   it('is no longer than its fields: some variant sets a bit of the last word', () => {
+    const { variants } = afterSetup();
     const key = new StateKey(config, false);
     expect(variants.some(([, v]) => key.encode(v.state, v.monitors).at(-1) !== 0)).toBe(true);
   });

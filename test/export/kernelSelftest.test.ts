@@ -6,16 +6,20 @@ import { isIoctl } from '../../src/model/command.js';
 import { parseTrace } from '../../src/model/trace.js';
 
 const corpus = join(import.meta.dirname, '..', 'corpus');
+// Each test loads and makes its selftest: work done while tests are collected is covered by no test (Stryker).
 const load = (name: string) => {
   const file = join(corpus, name);
   return { file, trace: parseTrace(readFileSync(file, 'utf8'), file) };
 };
 
 describe('kernelSelftest of an ioctl trace', () => {
-  const { file, trace } = load('upstream/lvr-and-spiv-across-mode-changes.json');
-  const text = kernelSelftest(trace, file, 'seoib_lvr');
+  const selftest = () => {
+    const { file, trace } = load('upstream/lvr-and-spiv-across-mode-changes.json');
+    return { trace, text: kernelSelftest(trace, file, 'seoib_lvr') };
+  };
 
   it('is a selftest on a VM without irqchip, one commented block per command, listed for Makefile.kvm', () => {
+    const { trace, text } = selftest();
     expect(text).toMatch(/^\/\/ SPDX-License-Identifier: GPL-2.0-only\n/);
     expect(text).toContain('#include "kvm_util.h"');
     expect(text).toContain('\tvm = vm_create_without_irqchip();');
@@ -28,6 +32,7 @@ describe('kernelSelftest of an ioctl trace', () => {
   });
 
   it('asserts every return and every register read, with the masks of the trace', () => {
+    const { trace, text } = selftest();
     const ioctls = trace.commands.filter(isIoctl).length;
     const reads = trace.commands.filter((c) => c.op === 'KVM_GET_LAPIC').length;
     // One per ioctl and read; a created vCPU's is its CPUID without x2APIC (vm_vcpu_add asserts the creation).
@@ -42,10 +47,13 @@ describe('kernelSelftest of an ioctl trace', () => {
 });
 
 describe('kernelSelftest of the storm (upstream, ioapic-0x20, neither flag, Credential Guard)', () => {
-  const { file, trace } = load('found/no-storm--upstream--ioapic-0x20--none--credential-guard.json');
-  const text = kernelSelftest(trace, file, 'seoib_storm');
+  const selftest = () => {
+    const { file, trace } = load('found/no-storm--upstream--ioapic-0x20--none--credential-guard.json');
+    return { trace, text: kernelSelftest(trace, file, 'seoib_storm') };
+  };
 
   it("plays the profile's userspace I/O APIC", () => {
+    const { text } = selftest();
     expect(text).toContain(
       '#define IOAPIC_VERSION 0x20\n#define EOI_RECHECKS_LINE 1\n#define EDGE_SWITCH_CLEARS_REMOTE_IRR 1',
     );
@@ -53,6 +61,7 @@ describe('kernelSelftest of the storm (upstream, ioapic-0x20, neither flag, Cred
   });
 
   it("runs the guest program's reactions in guest_code_0, each reported with its step number", () => {
+    const { text } = selftest();
     const guest = text.slice(text.indexOf('static void guest_code_0(void)'), text.indexOf('int main('));
     const steps = [...guest.matchAll(/GUEST_SYNC4\((\d+|GUEST_STARTED),/g)].map((m) => m[1]);
     const numbers = steps.slice(1).map(Number);
@@ -65,6 +74,7 @@ describe('kernelSelftest of the storm (upstream, ioapic-0x20, neither flag, Cred
   });
 
   it('checks each step: the exits and the deliveries the trace records, the storm bound when a command ends', () => {
+    const { text } = selftest();
     expect(text).toContain('\tend_step((int[]){ 0, -1 }, (int[]){ 64, -1 }, (int[]){ 64, -1 });');
     expect(text).toContain('/* no-storm: end_command() checks the storm bound of every trace command */');
     expect(text).toContain(
@@ -75,10 +85,15 @@ describe('kernelSelftest of the storm (upstream, ioapic-0x20, neither flag, Cred
 });
 
 describe('kernelSelftest of the stuck pin on cloud-hypervisor', () => {
-  const { file, trace } = load('found/no-stuck-pin--upstream--cloud-hypervisor--enable--windows-hyperv.json');
-  const text = kernelSelftest(trace, file, 'seoib_stuck');
+  const selftest = () => {
+    const { file, trace } = load(
+      'found/no-stuck-pin--upstream--cloud-hypervisor--enable--windows-hyperv.json',
+    );
+    return { trace, text: kernelSelftest(trace, file, 'seoib_stuck') };
+  };
 
   it("plays cloud-hypervisor's I/O APIC and asserts that Remote IRR clears after the guest's I/O APIC EOI", () => {
+    const { text } = selftest();
     expect(text).toContain(
       '#define IOAPIC_VERSION 0x11\n#define EOI_RECHECKS_LINE 0\n#define EDGE_SWITCH_CLEARS_REMOTE_IRR 0',
     );
@@ -91,10 +106,13 @@ describe('kernelSelftest of the stuck pin on cloud-hypervisor', () => {
 });
 
 describe("kernelSelftest with KVM's own I/O APIC", () => {
-  const { file, trace } = load('upstream/kernel-irqchip-broadcast-eoi.json');
-  const text = kernelSelftest(trace, file, 'seoib_kernel');
+  const selftest = () => {
+    const { file, trace } = load('upstream/kernel-irqchip-broadcast-eoi.json');
+    return { trace, text: kernelSelftest(trace, file, 'seoib_kernel') };
+  };
 
   it("raises lines with KVM_IRQ_LINE and writes KVM's I/O APIC from the guest", () => {
+    const { text } = selftest();
     expect(text).toContain('TEST_ASSERT_EQ(ret_of(__vm_ioctl(vm, KVM_CREATE_IRQCHIP, NULL)), 0);');
     expect(text).toMatch(/\tkvm_irq_line\(vm, \d+, 1\);/);
     expect(text).not.toMatch(/\tvmm_set_line\(/);

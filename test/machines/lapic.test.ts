@@ -298,18 +298,19 @@ describe('lapic machine: delivery, acceptance and EOI', () => {
 
 describe('lapic machine: registers as RDMSR and KVM_GET_LAPIC read them', () => {
   /** ISR, TMR and IRR each with a vector in their first and last 32-bit word, all different. */
-  const loaded = send(start(lapicMachine, { id: 3, inKernel: true, rescansStaleEoi: true }), x2apic(true), {
-    type: 'SET_LAPIC',
-    spiv: 0x1ff,
-    irr: [22, 254],
-    isr: [20, 252],
-    tmr: [21, 253],
-    advertise: true,
-  }).lapic;
+  const loaded = () =>
+    send(start(lapicMachine, { id: 3, inKernel: true, rescansStaleEoi: true }), x2apic(true), {
+      type: 'SET_LAPIC',
+      spiv: 0x1ff,
+      irr: [22, 254],
+      isr: [20, 252],
+      tmr: [21, 253],
+      advertise: true,
+    }).lapic;
   /** Those words as both views read them: ISR's first and last, TMR's, IRR's. */
   const FIRST_AND_LAST_WORDS = [1 << 20, 1 << 28, 1 << 21, 1 << 29, 1 << 22, 1 << 30];
-  const msr = (n: number) => readMsr(loaded.value, loaded.context, n);
-  const page = (offset: number) => readLapicRegister(loaded.value, loaded.context, offset);
+  const msr = (n: number) => readMsr(loaded().value, loaded().context, n);
+  const page = (offset: number) => readLapicRegister(loaded().value, loaded().context, offset);
 
   it('RDMSR reads the APIC ID and each word of ISR (0x810-0x817), TMR (0x818-0x81f) and IRR (0x820-0x827)', () => {
     expect(msr(0x802)).toBe(3);

@@ -242,7 +242,7 @@ describe("wiring: KVM_SET_LAPIC and KVM's RTC pin (kvm_rtc_eoi_tracking_restore_
 });
 
 describe('wiring: where each emitted event goes', () => {
-  const machines = initialState(profile, { vcpus: 2, pins: 2 });
+  const machines = () => initialState(profile, { vcpus: 2, pins: 2 });
 
   it('an EOI exit is observed and reaches every pin as a broadcast EOI; an in-kernel EOI only the latter', () => {
     const broadcast = {
@@ -250,17 +250,17 @@ describe('wiring: where each emitted event goes', () => {
       at: 'every',
       event: { type: 'EOI', vector: 80, source: 'broadcast' },
     };
-    expect(LAPIC_WIRES.eoiExit?.route({ type: 'eoiExit', vector: 80 }, machines)).toEqual([
+    expect(LAPIC_WIRES.eoiExit?.route({ type: 'eoiExit', vector: 80 }, machines())).toEqual([
       { to: 'observation', record: 'exits', value: 80 },
       broadcast,
     ]);
-    expect(LAPIC_WIRES.ioapicEoi?.route({ type: 'ioapicEoi', vector: 80 }, machines)).toEqual([broadcast]);
+    expect(LAPIC_WIRES.ioapicEoi?.route({ type: 'ioapicEoi', vector: 80 }, machines())).toEqual([broadcast]);
   });
 
   it('APIC map changes ask every vCPU to rescan; an entry write asks the vCPUs its destinations reach', () => {
     const every = [{ to: 'lapic', at: 'every', event: { type: 'REQUEST_SCAN' } }];
-    expect(VM_WIRES.apicMapChanged?.route({ type: 'apicMapChanged' }, machines)).toEqual(every);
-    expect(LAPIC_WIRES.apicMapChanged?.route({ type: 'apicMapChanged' }, machines)).toEqual(every);
+    expect(VM_WIRES.apicMapChanged?.route({ type: 'apicMapChanged' }, machines())).toEqual(every);
+    expect(LAPIC_WIRES.apicMapChanged?.route({ type: 'apicMapChanged' }, machines())).toEqual(every);
     const vm = splitVm(24);
     const rescan = (dests: number[] | 'every') =>
       PIN_WIRES.routeChanged?.route({ type: 'routeChanged', dests }, vm);
@@ -270,20 +270,20 @@ describe('wiring: where each emitted event goes', () => {
   });
 
   it("KVM_CREATE_IRQCHIP restarts the pins as KVM's, KVM_CREATE_VCPU starts the LAPIC the VM describes", () => {
-    expect(VM_WIRES.ioapicCreated?.route({ type: 'ioapicCreated' }, machines)).toEqual([
+    expect(VM_WIRES.ioapicCreated?.route({ type: 'ioapicCreated' }, machines())).toEqual([
       { to: 'ioapicPin', start: KVM_IOAPIC },
     ]);
     const lapic = { id: 1, inKernel: true, rescansStaleEoi: true };
-    expect(VM_WIRES.vcpuCreated?.route({ type: 'vcpuCreated', lapic }, machines)).toEqual([
+    expect(VM_WIRES.vcpuCreated?.route({ type: 'vcpuCreated', lapic }, machines())).toEqual([
       { to: 'lapic', start: lapic },
     ]);
   });
 
   it('deliveries and cleared Remote IRRs are observed', () => {
-    expect(LAPIC_WIRES.injected?.route({ type: 'injected', vector: 64 }, machines)).toEqual([
+    expect(LAPIC_WIRES.injected?.route({ type: 'injected', vector: 64 }, machines())).toEqual([
       { to: 'observation', record: 'deliveries', value: 64 },
     ]);
-    expect(PIN_WIRES.remoteIrrCleared?.route({ type: 'remoteIrrCleared', pin: 1 }, machines)).toEqual([
+    expect(PIN_WIRES.remoteIrrCleared?.route({ type: 'remoteIrrCleared', pin: 1 }, machines())).toEqual([
       { to: 'observation', record: 'eoiedPins', value: 1 },
     ]);
   });
