@@ -206,3 +206,32 @@ describe('step: commands outside the model', () => {
     );
   });
 });
+
+describe('step: a guest WRMSR the LAPIC takes without an event', () => {
+  // The kernels raise no #GP for these (test/corpus/upstream/x2apic-priority-and-self-ipi.json and
+  // spiv-bit12-dropped-without-lvr.json); a replay does not catch a fault the trace leaves unrecorded.
+  it('does not fault: TPR written, ESR cleared, SPIV written with the enable bit kept', () => {
+    const wrmsr = (msr: number, value: bigint): Command => ({ op: 'guest.wrmsr', vcpu: 0, msr, value });
+    const profile = { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' };
+    const { observations } = runCommands(profile, [
+      ...orderedSetup(undefined),
+      wrmsr(0x80f, 0x1ffn),
+      wrmsr(0x808, 0x40n),
+      wrmsr(0x828, 0n),
+      wrmsr(0x80f, 0x1ffn),
+    ]);
+    expect(observations.slice(-3).map((o) => 'fault' in o)).toEqual([false, false, false]);
+  });
+});
+
+describe('step: KVM_GET_LAPIC', () => {
+  // -EINVAL, as the kernels answered in test/corpus/upstream/no-irqchip-no-lapic.json; a failed ioctl copies nothing out.
+  it('reads no register of a vCPU without an in-kernel LAPIC', () => {
+    const profile = { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' };
+    const { observations } = runCommands(profile, [
+      { op: 'KVM_CREATE_VCPU', id: 0 },
+      { op: 'KVM_GET_LAPIC', vcpu: 0, reg: 0x30 },
+    ]);
+    expect(observations.at(-1)).toStrictEqual({ ret: -22 });
+  });
+});
