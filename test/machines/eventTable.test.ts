@@ -2,23 +2,39 @@ import { describe, expect, it } from 'vitest';
 import { eventTable } from '../../machines/eventTable.js';
 import { eoiEvent, SET_LINE, writeRteEvent } from '../../machines/ioapicPin.js';
 import { deliverEvent, scanRoutesEvent, wrmsrEvent } from '../../machines/lapic.js';
+import { forgetMemos } from '../../machines/memo.js';
 import type { VmValue } from '../../machines/vm.js';
+
+/** A table of SET_LINE events that counts the events it builds. */
+function countingLines() {
+  const counter = { built: 0 };
+  const line = eventTable(
+    (level: boolean) => (level ? 1 : 0),
+    (level: boolean) => {
+      counter.built++;
+      return { type: 'SET_LINE', level };
+    },
+  );
+  return { line, counter };
+}
 
 describe('eventTable: one frozen event per key', () => {
   it('builds an event once per key and hands out that one object, frozen', () => {
-    let built = 0;
-    const line = eventTable(
-      (level: boolean) => (level ? 1 : 0),
-      (level: boolean) => {
-        built++;
-        return { type: 'SET_LINE', level };
-      },
-    );
+    const { line, counter } = countingLines();
     const up = line(true);
     expect(line(true)).toBe(up);
     expect(Object.isFrozen(up)).toBe(true);
     expect(line(false)).toEqual({ type: 'SET_LINE', level: false });
-    expect(built).toBe(2);
+    expect(counter.built).toBe(2);
+  });
+
+  it('builds its events afresh after forgetMemos()', () => {
+    const { line, counter } = countingLines();
+    const up = line(true);
+    forgetMemos();
+    expect(line(true)).not.toBe(up);
+    expect(line(true)).toEqual(up);
+    expect(counter.built).toBe(2);
   });
 
   it('tells entry writes apart by every field, and finds equal ones built apart', () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eventTable } from '../../machines/eventTable.js';
 import { lapicMachine, wrmsrEvent } from '../../machines/lapic.js';
 import { forgetMemos, memo } from '../../machines/memo.js';
 import { runTrace } from '../../src/check/runTrace.js';
@@ -23,22 +22,6 @@ describe('memo', () => {
 });
 
 describe('forgetMemos', () => {
-  it('makes an event table build its events afresh', () => {
-    let built = 0;
-    const line = eventTable(
-      (level: boolean) => (level ? 1 : 0),
-      (level: boolean) => {
-        built++;
-        return { type: 'SET_LINE', level };
-      },
-    );
-    const up = line(true);
-    forgetMemos();
-    expect(line(true)).not.toBe(up);
-    expect(line(true)).toEqual(up);
-    expect(built).toBe(2);
-  });
-
   it("drops drive.ts's answers and initial snapshots, and a WRMSR event, without changing them", () => {
     const lapic = start(lapicMachine, { id: 0, inKernel: true, rescansStaleEoi: true });
     const vm = { irqchip: 'split', seoib: 'quirked' } as never;
