@@ -6,7 +6,10 @@ import { INVARIANT_IDS } from '../../src/invariants/index.js';
 import { parseTrace } from '../../src/model/trace.js';
 
 const root = join(import.meta.dirname, '..', 'corpus');
-// Run in each test, not at collection: work done while tests are collected is covered by no test (Stryker's coverage).
+/**
+ * The invariants each corpus trace violates, by trace. Run inside the test: work done while tests are collected is
+ * covered by no test (Stryker's coverage).
+ */
 const corpusRuns = () =>
   readdirSync(root).flatMap((folder) =>
     readdirSync(join(root, folder))
@@ -21,14 +24,14 @@ const corpusRuns = () =>
   );
 
 // A checker whose invariant no trace can violate proves nothing; one that every trace violates says nothing.
-describe('no invariant is vacuous: the corpus has a trace that violates it and one that satisfies it', () => {
-  it.each(INVARIANT_IDS.map((id) => [id]))('%s', (id) => {
+describe('no invariant is vacuous', () => {
+  it('the corpus has, for each invariant, a trace that violates it and an upstream trace that satisfies it', () => {
     const runs = corpusRuns();
-    const violating = runs.filter((r) => r.violated.has(id)).map((r) => r.name);
-    const satisfying = runs
-      .filter((r) => !r.violated.has(id) && r.name.startsWith('upstream/'))
-      .map((r) => r.name);
-    expect(violating.length, `no corpus trace violates ${id}`).toBeGreaterThan(0);
-    expect(satisfying.length, `no upstream corpus trace satisfies ${id}`).toBeGreaterThan(0);
+    for (const id of INVARIANT_IDS) {
+      const violating = runs.filter((r) => r.violated.has(id));
+      const satisfying = runs.filter((r) => !r.violated.has(id) && r.name.startsWith('upstream/'));
+      expect.soft(violating.length, `no corpus trace violates ${id}`).toBeGreaterThan(0);
+      expect.soft(satisfying.length, `no upstream corpus trace satisfies ${id}`).toBeGreaterThan(0);
+    }
   });
 });
