@@ -4,13 +4,9 @@ import { initialState } from '../../src/model/state.js';
 import { execute } from '../../src/model/step.js';
 
 // Made in each test, not at collection: work done while tests are collected is covered by no test (Stryker).
+const profile = { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' };
 const irqchipCreated = () =>
-  execute(
-    initialState({ kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' }, { vcpus: 1, pins: 1 }),
-    {
-      op: 'KVM_CREATE_IRQCHIP',
-    },
-  );
+  execute(initialState(profile, { vcpus: 1, pins: 1 }), { op: 'KVM_CREATE_IRQCHIP' });
 
 describe('stateless', () => {
   const spec = { id: 'x-y', statement: 'S', clause: 'patch: c', appliesTo: 'everywhere', excuses: [] };
