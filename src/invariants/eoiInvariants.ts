@@ -87,6 +87,7 @@ export const noStuckPin: Invariant<VectorSet> = {
   check(retargeted, executed) {
     const { command, before, after } = executed;
     let next: VectorSet =
+      // Stryker disable next-line ConditionalExpression: a shortcut; an empty set filtered is an empty set.
       retargeted.length === 0
         ? retargeted
         : retargeted.filter((pin) => after.pins[pin]?.value === 'remoteIrrSet');
@@ -150,7 +151,7 @@ export const noStorm: Invariant<StormCount> = {
     for (const vector of deliveries) {
       const n = (counts.get(vector) ?? 0) + 1;
       counts.set(vector, n);
-      if (n > STORM_BOUND && (storming === undefined || vector < storming)) storming = vector;
+      if (n > STORM_BOUND) storming = storming === undefined ? vector : Math.min(storming, vector);
     }
     if (storming === undefined || start.reported) return { monitor: { counts, reported: start.reported } };
     return {

@@ -273,11 +273,11 @@ describe('no-storm', () => {
     expect(next).toEqual({ monitor: { counts: new Map([[64, 1]]), reported: false } });
   });
 
-  it('names the lowest vector when two storm within one executed command', () => {
-    const both = noStorm.check(noStorm.initial, deliveries([80, 80, 80, 80, 80, 64, 64, 64, 64]), {
-      index: 0,
-      reaction: null,
-    });
+  it.each([
+    ['after', [80, 80, 80, 80, 80, 64, 64, 64, 64]],
+    ['before', [64, 64, 64, 64, 80, 80, 80, 80, 80]],
+  ])('names the lowest vector when two storm within one executed command, the lowest %s', (_, vectors) => {
+    const both = noStorm.check(noStorm.initial, deliveries(vectors), { index: 0, reaction: null });
     expect(both.violation).toBe('vector 64 delivered 4 times within one command');
     const quiet = noStorm.check(both.monitor, deliveries([]), { index: 0, reaction: 0 });
     expect(quiet).toEqual({
