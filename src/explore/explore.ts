@@ -181,7 +181,8 @@ export function explore(row: Row, options: ExploreOptions): ExploreResult {
           next.push({ id: to, ...checked.next });
         }
         if (isProgress(command)) {
-          const delivered = checked.result.executed.flatMap((e) => e.observation.deliveries ?? []);
+          // A progress command and the guest's reactions are guest or device moves, whose deliveries step() always sets.
+          const delivered = checked.result.executed.flatMap((e) => e.observation.deliveries as number[]);
           graph.addEdge(node.id, to, key.vectorMask(delivered));
         }
       });

@@ -135,6 +135,23 @@ describe('StateKey', () => {
     expect(key.encode(run.state, carrying).at(-1)).not.toBe(0);
   });
 
+  it.each([
+    [1, 19],
+    [2, 11],
+  ])(
+    'encodes a key its fields fill exactly, %i vCPUs × %i pins after setup (7 and 6 words)',
+    (vcpus, pins) => {
+      const exact = makeRow('upstream', 'ioapic-0x20', 'enable', 'adversarial', { vcpus, pins });
+      let run = startChecked(exact, exact.config);
+      setupCommands(exact).forEach((command, index) => {
+        run = checkedStep(run, command, index).next;
+      });
+      const key = new StateKey(exact.config, false);
+      expect(key.words).toBe(vcpus === 1 ? 7 : 6);
+      expect(key.encode(run.state, run.monitors)).toHaveLength(key.words);
+    },
+  );
+
   it('with symmetry off, a renamed state has its own key', () => {
     const key = new StateKey(config, false);
     const writeAll = writingAll();
