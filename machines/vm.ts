@@ -1,4 +1,4 @@
-import { and, assign, emit, not, type SnapshotFrom, setup, stateIn } from 'xstate';
+import { and, assertEvent, assign, emit, not, type SnapshotFrom, setup, stateIn } from 'xstate';
 import { ERRNO, MAX_RESERVED_IOAPIC_PINS } from './apic.js';
 import type { LapicInput } from './lapic.js';
 
@@ -74,8 +74,11 @@ function flagsOf(event: VmEvent): number {
 }
 
 function vcpuCreated(context: VmContext, event: VmEvent, inKernel: boolean): VmEmitted {
-  const id = event.type === 'CREATE_VCPU' ? event.id : -1;
-  return { type: 'vcpuCreated', lapic: { id, inKernel, rescansStaleEoi: context.traits.rescansStaleEoi } };
+  assertEvent(event, 'CREATE_VCPU');
+  return {
+    type: 'vcpuCreated',
+    lapic: { id: event.id, inKernel, rescansStaleEoi: context.traits.rescansStaleEoi },
+  };
 }
 
 /**
