@@ -1,4 +1,4 @@
-import { and, assign, emit, setup } from 'xstate';
+import { and, assertEvent, assign, emit, setup } from 'xstate';
 import type { IoapicVersion } from './apic.js';
 import { eventTable } from './eventTable.js';
 
@@ -227,17 +227,17 @@ export const ioapicPinMachine = setup({
     deliversAssertedLevel: ({ context }) => context.line && !context.masked && context.trigger === 'level',
   },
   actions: {
-    writeRte: assign(({ event }) =>
-      event.type === 'WRITE_RTE'
-        ? { vector: event.vector, dest: event.dest, trigger: event.trigger, masked: event.masked }
-        : {},
-    ),
-    emitRouteChanged: emit(({ context, event }) => ({
-      type: 'routeChanged' as const,
-      dests: context.inKernel
-        ? [event.type === 'WRITE_RTE' ? event.dest : -1, context.dest]
-        : ('every' as const),
-    })),
+    writeRte: assign(({ event }) => {
+      assertEvent(event, 'WRITE_RTE');
+      return { vector: event.vector, dest: event.dest, trigger: event.trigger, masked: event.masked };
+    }),
+    emitRouteChanged: emit(({ context, event }) => {
+      assertEvent(event, 'WRITE_RTE');
+      return {
+        type: 'routeChanged' as const,
+        dests: context.inKernel ? [event.dest, context.dest] : ('every' as const),
+      };
+    }),
     emitRemoteIrrCleared: emit(({ context }) => ({ type: 'remoteIrrCleared', pin: context.pin }) as const),
     countEoi: assign({ eoiStreak: ({ context }) => context.eoiStreak + 1 }),
     resetStreak: assign({ eoiStreak: 0 }),
