@@ -19,6 +19,8 @@ function serial(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
 }
 
+const UPSTREAM = { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' };
+
 describe('step (seed 2001)', () => {
   it('is pure and deterministic: frozen inputs, equal outputs for equal inputs', () => {
     fc.assert(
@@ -64,10 +66,7 @@ describe('step: composition', () => {
       { op: 'guest.acceptInterrupt', vcpu: 0 },
       { op: 'guest.eoi', vcpu: 0 },
     ];
-    const { observations } = runCommands(
-      { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' },
-      commands,
-    );
+    const { observations } = runCommands(UPSTREAM, commands);
     expect(observations.at(-1)).toEqual({ exits: [64], deliveries: [64] });
   });
 
@@ -84,7 +83,7 @@ describe('step: composition', () => {
       { op: 'guest.eoi', vcpu: 0 },
       { op: 'guest.ioapicEoi', vector: 64 },
     ];
-    const { state } = runCommands({ kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' }, commands);
+    const { state } = runCommands(UPSTREAM, commands);
     expect(state.vm.value.irqchip).toBe('kernel');
     expect(state.pins[5]?.context.version).toBe(0x11);
     expect(state.pins[5]?.value).toBe('remoteIrrSet');
@@ -102,11 +101,7 @@ describe('step: composition', () => {
       { op: 'guest.ioapicWriteRte', pin: 6, vector: 80, trigger: 'edge', masked: false, dest: 3 },
       { op: 'device.setLine', pin: 6, level: 1 },
     ];
-    const { observations, state } = runCommands(
-      { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' },
-      commands,
-      { vcpus: 4, pins: 24 },
-    );
+    const { observations, state } = runCommands(UPSTREAM, commands, { vcpus: 4, pins: 24 });
     expect(observations[6]?.deliveries).toEqual([64]);
     expect(state.lapics[1]?.context.irr).toEqual([64]);
     expect(state.lapics[0]?.context.irr).toEqual([]);
@@ -116,7 +111,6 @@ describe('step: composition', () => {
 
 describe('step: which vCPUs are asked to rescan (KVM_REQ_SCAN_IOAPIC)', () => {
   const config = { vcpus: 3, pins: 24 };
-  const profile = { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' };
   const create = (id: number): Command => ({ op: 'KVM_CREATE_VCPU', id });
   const cpuid = (vcpu: number): Command => ({ op: 'KVM_SET_CPUID2', vcpu, x2apic: true });
   const spiv = (vcpu: number, value: bigint): Command => ({ op: 'guest.wrmsr', vcpu, msr: 0x80f, value });
@@ -131,7 +125,7 @@ describe('step: which vCPUs are asked to rescan (KVM_REQ_SCAN_IOAPIC)', () => {
   const split: Command = { op: 'KVM_ENABLE_CAP', cap: 'KVM_CAP_SPLIT_IRQCHIP', args: [24] };
   const kernel: Command = { op: 'KVM_CREATE_IRQCHIP' };
   const pending = (commands: Command[]) =>
-    runCommands(profile, commands, config).state.lapics.map((lapic) => lapic?.context.scanRequested ?? null);
+    runCommands(UPSTREAM, commands, config).state.lapics.map((lapic) => lapic?.context.scanRequested ?? null);
 
   it('nobody once every vCPU has entered since', () => {
     expect(pending(settled(split))).toEqual([false, false, false]);
@@ -195,8 +189,7 @@ describe('step: the clock', () => {
 });
 
 describe('step: commands outside the model', () => {
-  const fresh = () =>
-    initialState({ kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' }, { vcpus: 1, pins: 2 });
+  const fresh = () => initialState(UPSTREAM, { vcpus: 1, pins: 2 });
 
   it('refuses them loudly: a vCPU that does not exist, an unknown ioctl or guest command', () => {
     expect(() => step(fresh(), { op: 'guest.eoi', vcpu: 0 })).toThrow('vCPU 0 does not exist');
@@ -212,8 +205,7 @@ describe('step: a guest WRMSR the LAPIC takes without an event', () => {
   // spiv-bit12-dropped-without-lvr.json); a replay does not catch a fault the trace leaves unrecorded.
   it('does not fault: TPR written, ESR cleared, SPIV written with the enable bit kept', () => {
     const wrmsr = (msr: number, value: bigint): Command => ({ op: 'guest.wrmsr', vcpu: 0, msr, value });
-    const profile = { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' };
-    const { observations } = runCommands(profile, [
+    const { observations } = runCommands(UPSTREAM, [
       ...orderedSetup(undefined),
       wrmsr(0x80f, 0x1ffn),
       wrmsr(0x808, 0x40n),
@@ -227,8 +219,7 @@ describe('step: a guest WRMSR the LAPIC takes without an event', () => {
 describe('step: KVM_GET_LAPIC', () => {
   // -EINVAL, as the kernels answered in test/corpus/upstream/no-irqchip-no-lapic.json; a failed ioctl copies nothing out.
   it('reads no register of a vCPU without an in-kernel LAPIC', () => {
-    const profile = { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' };
-    const { observations } = runCommands(profile, [
+    const { observations } = runCommands(UPSTREAM, [
       { op: 'KVM_CREATE_VCPU', id: 0 },
       { op: 'KVM_GET_LAPIC', vcpu: 0, reg: 0x30 },
     ]);
