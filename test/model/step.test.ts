@@ -216,6 +216,21 @@ describe('step: a guest WRMSR the LAPIC takes without an event', () => {
   });
 });
 
+describe('step: the upper half of a guest WRMSR', () => {
+  // Bits 63:32 are reserved (kvm_lapic_msr_write() in arch/x86/kvm/lapic.c); bits 31:0 all set are a value like any
+  // other, as both kernels answered in test/corpus/{upstream,legacy}/x2apic-msr-all-ones.json.
+  it('faults for a value above 32 bits only, not for 0xffffffff', () => {
+    const wrmsr = (msr: number, value: bigint): Command => ({ op: 'guest.wrmsr', vcpu: 0, msr, value });
+    const { observations } = runCommands(UPSTREAM, [
+      ...orderedSetup(undefined),
+      wrmsr(0x80f, 0xffff_ffffn),
+      wrmsr(0x80b, 0xffff_ffffn),
+      wrmsr(0x80b, 0x1_0000_0000n),
+    ]);
+    expect(observations.slice(-3).map((o) => o.fault)).toEqual([undefined, undefined, '#GP']);
+  });
+});
+
 describe('step: KVM_GET_LAPIC', () => {
   // -EINVAL, as the kernels answered in test/corpus/upstream/no-irqchip-no-lapic.json; a failed ioctl copies nothing out.
   it('reads no register of a vCPU without an in-kernel LAPIC', () => {
