@@ -47,10 +47,10 @@ export class KillRecorder implements Reporter {
 
 /**
  * Stryker stops a mutant's run at its first failing test, so the order of the suites decides the cost of a kill.
- * A static mutant (one reached while modules load) runs every suite related to its file, and quickest first it
- * waited a median of 33-80 tests for its killer; so the suites that killed this file's mutants go first. Among the
- * rest, quickest first by the longest duration this process saw (vitest's cache records 0 for the files a run cut
- * short, which would put the slowest first after every kill), a file never seen whole last.
+ * A static mutant (one reached while modules load) runs every suite related to its file: quickest first, those of
+ * machines/vm.ts ran a median of 63 tests before the kill; with the suites that killed this file's earlier mutants
+ * first, 6. Among the rest, quickest first by the longest duration this process saw (vitest's cache records 0 for
+ * the files a run cut short, which would put the slowest first after every kill), a file never seen whole last.
  */
 export class KillersFirst extends BaseSequencer {
   private readonly longest = new Map<string, number>();
