@@ -21,6 +21,9 @@ function serial(value: unknown): string {
 
 const UPSTREAM = { kernel: 'upstream', vmm: 'ioapic-0x20', guest: 'adversarial' };
 
+/** A guest WRMSR on vCPU 0. */
+const wrmsr = (msr: number, value: bigint): Command => ({ op: 'guest.wrmsr', vcpu: 0, msr, value });
+
 describe('step (seed 2001)', () => {
   it('is pure and deterministic: frozen inputs, equal outputs for equal inputs', () => {
     fc.assert(
@@ -204,7 +207,6 @@ describe('step: a guest WRMSR the LAPIC takes without an event', () => {
   // The kernels raise no #GP for these (test/corpus/upstream/x2apic-priority-and-self-ipi.json and
   // spiv-bit12-dropped-without-lvr.json); a replay does not catch a fault the trace leaves unrecorded.
   it('does not fault: TPR written, ESR cleared, SPIV written with the enable bit kept', () => {
-    const wrmsr = (msr: number, value: bigint): Command => ({ op: 'guest.wrmsr', vcpu: 0, msr, value });
     const { observations } = runCommands(UPSTREAM, [
       ...orderedSetup(undefined),
       wrmsr(0x80f, 0x1ffn),
@@ -220,7 +222,6 @@ describe('step: the upper half of a guest WRMSR', () => {
   // Bits 63:32 are reserved (kvm_lapic_msr_write() in arch/x86/kvm/lapic.c); bits 31:0 all set are a value like any
   // other, as both kernels answered in test/corpus/{upstream,legacy}/x2apic-msr-all-ones.json.
   it('faults for a value above 32 bits only, not for 0xffffffff', () => {
-    const wrmsr = (msr: number, value: bigint): Command => ({ op: 'guest.wrmsr', vcpu: 0, msr, value });
     const { observations } = runCommands(UPSTREAM, [
       ...orderedSetup(undefined),
       wrmsr(0x80f, 0xffff_ffffn),
