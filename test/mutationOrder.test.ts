@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TestModule, TestSpecification, Vitest } from 'vitest/node';
-import { KillersFirst, KillRecorder, mutationOrder } from './mutationOrder.js';
+import { type FileRecord, KillersFirst, KillRecorder, mutationOrder } from './mutationOrder.js';
 
 describe('mutationOrder', () => {
-  const order = (records: Record<string, { kills: number; duration: number }>) =>
-    mutationOrder(Object.keys(records), (file) => records[file] as { kills: number; duration: number });
+  const order = (records: Record<string, FileRecord>) =>
+    mutationOrder(Object.keys(records), (file) => records[file] as FileRecord);
 
   it('puts the quickest suites first when none has killed a mutant of the file', () => {
     expect(order({ slow: { kills: 0, duration: 900 }, quick: { kills: 0, duration: 20 } })).toEqual([
@@ -31,16 +31,16 @@ describe('mutationOrder', () => {
 });
 
 describe('KillersFirst with KillRecorder: the suites of a runner’s vitest', () => {
+  /** A test file as the sequencer sees it, and its key in vitest's cache (project name, path from the root). */
   const suite = (name: string, duration: number) => ({
     moduleId: `/sandbox/test/${name}.test.ts`,
     project: { name: '' },
+    cacheKey: `:test/${name}.test.ts`,
     duration,
   });
   const quick = suite('quick', 10);
   const killer = suite('killer', 500);
-  const durations = new Map(
-    [quick, killer].map((s) => [`:test/${s.moduleId.split('/test/')[1]}`, s.duration]),
-  );
+  const durations = new Map([quick, killer].map((s) => [s.cacheKey, s.duration]));
   const vitest = {
     config: { root: '/sandbox', related: undefined as string[] | undefined },
     cache: { getFileTestResults: (key: string) => ({ duration: durations.get(key) ?? 0 }) },
